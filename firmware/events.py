@@ -1,0 +1,48 @@
+# Event and action codes shared by the session, the log store, the protocol and the host.
+from micropython import const
+
+# Logged events (4-bit type in a log record; see docs/log-format.md).
+EV_SESSION_START = const(1)
+EV_SESSION_END = const(2)
+EV_PHASE_START = const(3)
+EV_PHASE_END = const(4)
+EV_TURN_START = const(5)
+EV_TURN_END = const(6)
+EV_PASS = const(7)
+EV_PAUSE = const(8)
+EV_RESUME = const(9)
+EV_EXTEND = const(10)
+EV_GAP = const(11)  # power was lost; the session resumed here after a reboot
+EV_CHECKPOINT = const(12)  # nothing happened; bounds the unflushed window
+
+EVENT_NAMES = (
+    None,
+    "session_start",
+    "session_end",
+    "phase_start",
+    "phase_end",
+    "turn_start",
+    "turn_end",
+    "pass",
+    "pause",
+    "resume",
+    "extend",
+    "gap",
+    "checkpoint",
+)
+
+NO_SEAT = const(15)  # seat nibble for events that belong to no seat
+
+# Floor modes and balance display choices (agenda fields).
+MODE_ROUND = const(0)
+MODE_OPEN = const(1)
+BAL_ALWAYS = const(0)
+BAL_ON_DEMAND = const(1)
+BAL_OFF = const(2)
+
+# Session states.
+ST_READY = const(0)
+ST_RUNNING = const(1)
+ST_PAUSED = const(2)
+ST_ENDED = const(3)
+STATE_NAMES = ("ready", "running", "paused", "ended")
