@@ -16,7 +16,9 @@ enable_firmware_imports()
 
 
 def pytest_addoption(parser):
-    parser.addoption("--pico-port", default=None, help="serial port of a real Pico for hardware tests")
+    parser.addoption(
+        "--pico-port", default=None, help="serial port of a real Pico for hardware tests"
+    )
 
 
 def pytest_collection_modifyitems(config, items):

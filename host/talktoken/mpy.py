@@ -50,7 +50,9 @@ def compile_file(src: Path, dst: Path) -> Path:
     return dst
 
 
-def compile_tree(src_dir: Path, out_dir: Path, keep_source: frozenset[str] = SOURCE_ONLY) -> list[Path]:
+def compile_tree(
+    src_dir: Path, out_dir: Path, keep_source: frozenset[str] = SOURCE_ONLY
+) -> list[Path]:
     """Compile every .py in src_dir (not recursive) into out_dir; copy keep_source files as-is."""
     out: list[Path] = []
     for src in sorted(src_dir.glob("*.py")):
