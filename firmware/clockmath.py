@@ -8,14 +8,14 @@ _TICKS_HALF = const(0x20000000)
 try:
     import time as _time
 
-    _native = _time.ticks_add(0, -1) == _TICKS_MAX  # type: ignore[attr-defined]
+    _native = getattr(_time, "ticks_add")(0, -1) == _TICKS_MAX
 except (ImportError, AttributeError):
     _native = False
 
 if _native:
     # The rp2 port: native functions, no allocation, same period.
-    ticks_diff = _time.ticks_diff  # type: ignore[attr-defined]
-    ticks_add = _time.ticks_add  # type: ignore[attr-defined]
+    ticks_diff = getattr(_time, "ticks_diff")
+    ticks_add = getattr(_time, "ticks_add")
 else:
     # CPython and the 64-bit unix port: small ints are 63-bit, so this never allocates there.
 

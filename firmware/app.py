@@ -1,0 +1,251 @@
+# One loop iteration of the device: inputs -> ui -> session -> log -> protocol -> LED ring.
+import gc
+
+import agenda as agendamod
+import controls
+import ledring
+import logstore
+from clockmath import ticks_add, ticks_diff
+from events import ST_ENDED, ST_PAUSED, ST_RUNNING
+from micropython import const
+from session import Session
+from ui import ALERT_AGENDA_REJECTED, ALERT_RESUMED, ALERT_STORAGE_FULL, Ui
+
+FW_VERSION = "0.1.0"
+LOOP_MS = const(10)  # loop period on the device
+AGENDA_FILE = "agenda.json"
+AGENDA_TMP = "agenda.tmp"
+
+
+class Busy(agendamod.AgendaError):
+    """The agenda cannot change while a session runs."""
+
+    def __init__(self):
+        super().__init__("", "a session is running; end it before changing the agenda")
+
+
+def _join(root, name):
+    if not root or root.endswith("/"):
+        return root + name
+    return root + "/" + name
+
+
+class App:
+    """The device program. `step(now)` runs one loop iteration; `run()` loops forever.
+
+    The app is the session's sink: it tees every event to the log store and the protocol.
+    """
+
+    def __init__(self, board, store=None, protocol_factory=None, agenda_obj=None):
+        self.board = board
+        self.store = store
+        self.fw_version = FW_VERSION
+        self.clock_set = False
+        self.frame = bytearray(72)
+        self.queue = controls.GestureQueue(16)
+        self.controls = controls.Controls()
+        self.proto = None
+        self._store_open = False
+        self._intr = None
+        boot_alert = 0
+        if agenda_obj is None:
+            agenda_obj, boot_alert = self._load_agenda()
+        self.agenda = agenda_obj
+        self.session = Session(agenda_obj, self)
+        self.ui = Ui(self.session, board)
+        self.ui.starter = self.start_session
+        if protocol_factory is not None:
+            self.proto = protocol_factory(self)
+        now = board.ticks_ms()
+        self.controls.reset(board.read_inputs(), now)  # buttons held at power-on give nothing
+        if boot_alert:
+            self.ui.set_alert(boot_alert, now)
+        if store is not None:
+            self._recover(now)
+        self._sync_interrupt()
+        gc.collect()  # boot imports, agenda parsing and recovery leave garbage: start clean
+
+    # ---- the session's sink ----
+    def record(self, ev, seat, phase, t_ms, arg):
+        if self.store is not None:
+            self.store.record(ev, seat, phase, t_ms, arg)
+        if self.proto is not None:
+            self.proto.on_event(ev, seat, phase, t_ms, arg)
+
+    # ---- the loop ----
+    def step(self, now):
+        """One loop iteration at tick now. Allocates nothing in steady state."""
+        b = self.board
+        q = self.queue
+        self.controls.poll(b.read_inputs(), now, q)
+        ui = self.ui
+        while True:
+            g = q.pop()
+            if g == controls.G_NONE:
+                break
+            ui.handle(g, q.arg, now)
+        s = self.session
+        s.tick(now)
+        ui.tick(now)
+        if self._store_open and s.state == ST_ENDED:
+            self._store_open = False
+            self.store.end()
+        if self.store is not None:
+            self.store.service(now)
+        if self.proto is not None:
+            self.proto.service(now)
+        self._sync_interrupt()
+        ledring.render(self.frame, self.session, ui, now)
+        b.show(self.frame)
+        b.feed_watchdog()
+
+    def run(self):
+        """Loop forever at LOOP_MS, from absolute tick deadlines (never summed sleeps)."""
+        b = self.board
+        due = b.ticks_ms()
+        while True:
+            self.step(due)
+            due = ticks_add(due, LOOP_MS)
+            wait = ticks_diff(due, b.ticks_ms())
+            if wait > 0:
+                b.sleep_ms(wait)
+            elif wait < -LOOP_MS:
+                due = b.ticks_ms()  # fell behind (flash write, GC): do not try to catch up
+
+    def running(self):
+        st = self.session.state
+        return st == ST_RUNNING or st == ST_PAUSED
+
+    def _sync_interrupt(self):
+        want = not self.running()
+        if want != self._intr:
+            self._intr = want
+            self.board.serial.set_interrupt(want)
+
+    # ---- session start and recovery ----
+    def start_session(self, now):
+        """Start a session with the current agenda (the ui calls this on PHASE long)."""
+        if self.running():
+            return False
+        if self.store is not None:
+            if self._store_open:
+                self._store_open = False
+                self.store.end()
+            wall = self.board.rtc_now() if self.clock_set else 0
+            try:
+                self.store.begin(self.agenda, wall)
+            except logstore.StorageFull:
+                self.ui.set_alert(ALERT_STORAGE_FULL, now)
+                return False
+            self._store_open = True
+        s = Session(self.agenda, self)
+        self.session = s
+        self.ui.set_session(s)
+        return s.start(now)
+
+    def _recover(self, now):
+        found = self.store.unfinished()
+        if not found:
+            return
+        a, records = _unpack_unfinished(found, self.agenda)
+        s = Session(a, self)
+        for r in records:
+            s.replay(r[0], r[1], r[2], r[3], r[4])
+        self.store.resume(found)
+        self._store_open = True
+        self.session = s
+        self.ui.set_session(s)
+        if s.state == ST_RUNNING or s.state == ST_PAUSED:
+            s.continue_after_gap(now)
+        self.ui.set_alert(ALERT_RESUMED, now)
+
+    # ---- the agenda ----
+    def set_agenda(self, a):
+        """Make Agenda a the device's agenda and store it; Busy while a session runs."""
+        if self.running():
+            raise Busy()
+        self._save_agenda(a)
+        self.agenda = a
+        if self.session.state != ST_RUNNING:
+            self.session = Session(a, self)
+            self.ui.set_session(self.session)
+
+    def set_agenda_json(self, text, now):
+        """Parse and apply agenda JSON; on a bad agenda show the alert and raise AgendaError."""
+        try:
+            a = agendamod.from_json(text)
+        except agendamod.AgendaError:
+            self.ui.set_alert(ALERT_AGENDA_REJECTED, now)
+            raise
+        self.set_agenda(a)
+        return a
+
+    def alert(self, kind, now):
+        self.ui.set_alert(kind, now)
+
+    def _fs(self):
+        return getattr(self.board, "fs", None)
+
+    def _load_agenda(self):
+        """(agenda, alert): the stored agenda, or the default (alert when the file was bad)."""
+        try:
+            text = self._read(AGENDA_FILE)
+        except OSError:
+            return agendamod.default(), 0
+        try:
+            return agendamod.from_json(text), 0
+        except agendamod.AgendaError:
+            return agendamod.default(), ALERT_AGENDA_REJECTED
+
+    def _read(self, name):
+        fs = self._fs()
+        if fs is not None:
+            f = fs.open(name, "rb")
+        elif self.board.fs_root is None:
+            raise OSError(2)  # a board without storage
+        else:
+            f = open(_join(self.board.fs_root, name), "rb")
+        try:
+            return f.read()
+        finally:
+            f.close()
+
+    def _save_agenda(self, a):
+        data = agendamod.canonical(a)
+        fs = self._fs()
+        if fs is None and self.board.fs_root is None:
+            return  # a board without storage keeps the agenda in RAM only
+        if fs is not None:
+            f = fs.open(AGENDA_TMP, "wb")
+        else:
+            f = open(_join(self.board.fs_root, AGENDA_TMP), "wb")
+        try:
+            f.write(data)
+        finally:
+            f.close()
+        if fs is not None:
+            fs.rename(AGENDA_TMP, AGENDA_FILE)
+        else:
+            import os
+
+            root = self.board.fs_root
+            os.rename(_join(root, AGENDA_TMP), _join(root, AGENDA_FILE))
+
+
+def _unpack_unfinished(found, fallback):
+    """(Agenda, records) from what store.unfinished() returned."""
+    if type(found) is tuple:
+        header, records = found
+    elif type(found) is dict:
+        header, records = found, found.get("records", ())
+    else:
+        header, records = found, getattr(found, "records", ())
+    a = header.get("agenda") if type(header) is dict else getattr(header, "agenda", None)
+    if type(a) is dict:
+        try:
+            a = agendamod.parse(a)
+        except agendamod.AgendaError:
+            a = None
+    if a is None:
+        a = fallback
+    return a, records

@@ -1,0 +1,101 @@
+# Time and tally queries of a session (no allocation); Session inherits them.
+from clockmath import ticks_diff
+from events import MODE_ROUND, ST_ENDED, ST_PAUSED, ST_READY, ST_RUNNING
+from micropython import const
+
+TURN_WARN_MS = const(15000)  # turn warning lead: min(15 s, budget / 4)
+
+
+class SessionClock:
+    """Read-only views of a Session's state at tick now: elapsed, warnings, talk, silence."""
+
+    def _clk(self, now):
+        return now if self.state == ST_RUNNING else self._freeze_t
+
+    def session_ms(self, now):
+        """Wall milliseconds since the session started (pauses included)."""
+        if self.state == ST_READY:
+            return 0
+        if self.state == ST_ENDED:
+            return ticks_diff(self._end_t, self._t0)
+        return ticks_diff(now, self._t0)
+
+    def phase_elapsed_ms(self, now):
+        if self.state == ST_READY:
+            return 0
+        return ticks_diff(self._clk(now), self._phase_t)
+
+    def phase_planned_ms(self):
+        return (self.agenda.phases[self.phase].minutes + self.extend_min) * 60000
+
+    def turn_elapsed_ms(self, now):
+        if self.speaker < 0:
+            return 0
+        return ticks_diff(self._clk(now), self._turn_t)
+
+    def turn_budget_ms(self):
+        if self.speaker < 0:
+            return 0
+        return self.agenda.phases[self.phase].turn_s * 1000
+
+    def _live(self):
+        return self.state == ST_RUNNING or self.state == ST_PAUSED
+
+    def phase_warning(self, now):
+        if not self._live():
+            return False
+        lead = self.agenda.phases[self.phase].warn_s * 1000
+        if lead <= 0:
+            return False
+        el = self.phase_elapsed_ms(now)
+        plan = self.phase_planned_ms()
+        return plan - lead <= el < plan
+
+    def phase_overrun(self, now):
+        return self._live() and self.phase_elapsed_ms(now) >= self.phase_planned_ms()
+
+    def turn_warning(self, now):
+        budget = self.turn_budget_ms()
+        if budget <= 0 or not self._live():
+            return False
+        lead = budget >> 2
+        if lead > TURN_WARN_MS:
+            lead = TURN_WARN_MS
+        el = self.turn_elapsed_ms(now)
+        return budget - lead <= el < budget
+
+    def turn_overrun(self, now):
+        budget = self.turn_budget_ms()
+        return budget > 0 and self._live() and self.turn_elapsed_ms(now) >= budget
+
+    def seat_talk_now(self, seat, now):
+        """Talk time of seat including the turn under way (pauses excluded)."""
+        t = self.seat_talk_ms[seat]
+        if seat == self.speaker:
+            t += self.turn_elapsed_ms(now)
+        return t
+
+    def member_talk_ms(self, now):
+        """Talk time of every seat that is not a facilitator, turn under way included."""
+        total = 0
+        mask = self.agenda.fac_mask
+        for s in range(self.seats):
+            if not (mask >> s) & 1:
+                total += self.seat_talk_now(s, now)
+        return total
+
+    def silence_now(self, now):
+        t = self.silence_ms
+        if self.speaker < 0 and self._live():
+            t += ticks_diff(self._clk(now), self._quiet_t)
+        return t
+
+    def round_active(self):
+        """True while the phase is a go-round that has not come back to its first seat."""
+        return self.agenda.phases[self.phase].mode == MODE_ROUND and not self.round_done
+
+    def next_in_round(self):
+        """The seat after the speaker (clockwise), or -1 when nobody speaks."""
+        if self.speaker < 0:
+            return -1
+        return (self.speaker + 1) % self.seats

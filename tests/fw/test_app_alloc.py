@@ -1,0 +1,90 @@
+# The steady-state loop allocates nothing: heap_lock (and gc.mem_alloc deltas) in every state.
+import gc
+import sys
+
+import logstore
+import micropython
+import proto
+from app import App
+from coretest import HOLD, KNOB, PHASE, Driver, FakeBoard, MemFs
+from events import ST_PAUSED, ST_READY, ST_RUNNING
+from fwtest import eq
+
+MP = sys.implementation.name == "micropython"
+STEPS = 300
+
+
+def _locked_steps(d, what, n=STEPS):
+    """Run n loop steps with the heap locked; fail naming the state if anything allocates."""
+    gc.collect()
+    if MP:
+        gc.disable()
+        before = gc.mem_alloc()
+    micropython.heap_lock()
+    err = None
+    try:
+        for _ in range(n):
+            d.step()
+    except MemoryError as exc:
+        err = exc
+    finally:
+        micropython.heap_unlock()
+    if MP:
+        used = gc.mem_alloc() - before
+        gc.enable()
+        eq(used, 0, "bytes allocated by %d steps (%s)" % (n, what))
+    assert err is None, "the loop allocated in state: %s" % what
+
+
+def _rig():
+    fs = MemFs(file_cap=32768)
+    b = FakeBoard(1 << 29, fs)
+    store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
+    app = App(b, store=store, protocol_factory=proto.Proto)
+    return app, b, Driver(app, b)
+
+
+def test_loop_allocates_nothing_in_any_state():
+    app, b, d = _rig()
+    s = app.session
+    d.wait(100)
+    _locked_steps(d, "idle")
+    eq(s.state, ST_READY)
+    d.press(PHASE, 1600)
+    s = app.session
+    eq(s.state, ST_RUNNING)
+    _locked_steps(d, "running, open floor")
+    d.press(KNOB, 100)
+    eq(s.speaker, 0)
+    _locked_steps(d, "turn running")
+    d.jump(46000)
+    assert s.turn_warning(b.t)
+    _locked_steps(d, "turn warning")
+    d.jump(15000)
+    assert s.turn_overrun(b.t)
+    _locked_steps(d, "turn overrun")
+    d.press(PHASE, 100)  # balance glance
+    assert app.ui.balance_visible(b.t)
+    _locked_steps(d, "balance shown")
+    d.jump(10 * 60000)
+    assert s.phase_warning(b.t)
+    _locked_steps(d, "phase warning")
+    d.jump(60000)
+    assert s.phase_overrun(b.t)
+    _locked_steps(d, "phase overrun")
+    d.press(HOLD, 100)
+    eq(s.state, ST_PAUSED)
+    _locked_steps(d, "paused")
+    d.press(HOLD, 100)
+    eq(s.state, ST_RUNNING)
+
+
+def test_checkpoint_and_flush_do_not_allocate():
+    app, b, d = _rig()
+    d.press(PHASE, 1600)
+    d.press(KNOB, 100)
+    d.wait(100)
+    d.period = 100
+    # 130 s of one long turn with 100 ms loops: checkpoints and their flushes happen under lock
+    _locked_steps(d, "checkpoints", 1300)
+    assert app.store.flushes >= 3

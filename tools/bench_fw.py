@@ -1,0 +1,110 @@
+# Firmware figures from the MicroPython unix port: timer drift, loop allocation, smallest heap.
+"""figures() -> fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb (+ details).
+
+Each figure runs tools/fwbench_device.py, compiled to .mpy with the firmware, in `micropython`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "host"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from mpvm import BUILD, run_micropython  # noqa: E402
+from talktoken.mpy import compile_file  # noqa: E402
+
+BENCH_DIR = BUILD / "bench"
+
+
+def _device(args: list[str], heapsize: str | None = None, timeout: float = 900) -> tuple[bool, str]:
+    compile_file(HERE / "fwbench_device.py", BENCH_DIR / "fwbench_device.mpy")
+    proc = run_micropython(
+        ["-m", "fwbench_device", *args], heapsize=heapsize, timeout=timeout, extra_path=[BENCH_DIR]
+    )
+    out = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+    return proc.returncode == 0 and "RESULT" in out, out
+
+
+def _result(out: str, kind: str) -> list[str]:
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "RESULT" and parts[1] == kind:
+            return parts[2:]
+    raise RuntimeError(f"fwbench_device {kind} gave no result:\n{out[-2000:]}")
+
+
+def timer_drift(seeds: tuple[int, ...] = (1, 2)) -> dict:
+    """Worst |logged - true| phase or turn duration over 3-hour sessions with jitter and a wrap."""
+    worst = 0
+    intervals = 0
+    for seed in seeds:
+        ok, out = _device(["drift", str(seed)])
+        r = _result(out, "drift")
+        if r[4] != "1":
+            raise RuntimeError("the drift session did not cross the tick wrap")
+        worst = max(worst, int(r[0]))
+        intervals += int(r[2])
+    return {"fw_timer_drift_ms": worst, "fw_timer_drift_intervals": intervals}
+
+
+def loop_alloc() -> dict:
+    ok, out = _device(["alloc"])
+    return {"fw_loop_alloc_bytes": int(_result(out, "alloc")[0])}
+
+
+def _heap_ok(kb: int, root: Path) -> tuple[bool, str]:
+    for p in root.glob("*"):
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+    ok, out = _device(["heap", str(root)], heapsize=f"{kb}k")
+    return ok, out
+
+
+def min_heapsize(lo: int = 8, hi: int = 256) -> dict:
+    """Smallest -X heapsize (KB) that runs the 12-seat, 2-hour, 2,000-turn session from .mpy."""
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() else None
+    with tempfile.TemporaryDirectory(dir=base) as tmp:
+        root = Path(tmp)
+        ok, out = _heap_ok(hi, root)
+        if not ok:
+            raise RuntimeError(f"the heap session fails even at {hi} KB:\n{out[-2000:]}")
+        detail = _result(out, "heap")
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if _heap_ok(mid, root)[0]:
+                hi = mid
+            else:
+                lo = mid
+    return {
+        "fw_min_heapsize_kb": hi,
+        "fw_min_heapsize_turns": int(detail[1]),
+        "fw_min_heapsize_minutes": int(detail[3]),
+        "fw_heap_modules_kb": round(int(detail[5]) / 1024, 1),
+        "fw_heap_after_session_kb": round(int(detail[7]) / 1024, 1),
+        "fw_min_heapsize_store": "LogStore on fsio.DeviceFs in a tmpfs directory"
+        if base
+        else "LogStore on fsio.DeviceFs in a temporary directory",
+    }
+
+
+def figures() -> dict:
+    out: dict = {}
+    out.update(loop_alloc())
+    out.update(timer_drift())
+    out.update(min_heapsize())
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(figures(), indent=2, sort_keys=True))
