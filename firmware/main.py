@@ -1,0 +1,36 @@
+# Device entry point: wires the Pico board, log store and protocol into the app and runs it.
+import time
+
+import board
+
+
+def boot_wants_selftest(b, checks=3, gap_ms=30):
+    """PHASE + HOLD held at power-on (read a few times, so a bounce does not trigger it)."""
+    import selftest
+
+    for _ in range(checks):
+        if not selftest.wanted(b.read_inputs()):
+            return False
+        time.sleep_ms(gap_ms)
+    return True
+
+
+def main():
+    b = board.Board()
+    if boot_wants_selftest(b):
+        import selftest
+
+        selftest.run(b)
+    import gc
+
+    import app
+    import logstore
+    import proto
+
+    gc.collect()  # what the imports left behind, before the store and app allocate
+    store = logstore.LogStore(b.fs, b.unique_id(), app.FW_VERSION)
+    a = app.App(b, store=store, protocol_factory=proto.Proto)
+    a.run()
+
+
+main()

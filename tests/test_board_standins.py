@@ -1,0 +1,236 @@
+# firmware/board.py in the MicroPython unix port against stand-ins that accept only rp2's API.
+from __future__ import annotations
+
+import datetime
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from mpvm import ROOT, run_micropython
+
+STANDINS = ROOT / "tests" / "standins"
+
+SETUP = """
+import json, machine, neopixel, micropython
+import board, hwconfig
+"""
+
+
+def mp(code: str, input_bytes: bytes = b"", extra: list[Path] | None = None, heapsize=None):
+    """Run code in micropython with the stand-ins first on the path; return its JSON output."""
+    proc = run_micropython(
+        ["-c", SETUP + textwrap.dedent(code)],
+        extra_path=(extra or []) + [STANDINS],
+        input_bytes=input_bytes,
+        heapsize=heapsize,
+        timeout=60,
+    )
+    out = proc.stdout.decode(errors="replace")
+    err = proc.stderr.decode(errors="replace")
+    assert proc.returncode == 0, out + err
+    lines = [ln for ln in out.splitlines() if ln.startswith("{")]
+    assert lines, out + err
+    return json.loads(lines[-1])
+
+
+def test_inputs_active_low_to_mask():
+    res = mp(
+        """
+        b = board.Board()
+        out = {"idle": b.read_inputs()}
+        pins = (hwconfig.PIN_KNOB_SW, hwconfig.PIN_PHASE_BTN, hwconfig.PIN_HOLD_BTN,
+                hwconfig.PIN_ENC_A, hwconfig.PIN_ENC_B)
+        for i, g in enumerate(pins):
+            machine._set_level(g, 0)
+            out["bit%d" % i] = b.read_inputs()
+            machine._set_level(g, 1)
+        machine._set_level(hwconfig.PIN_PHASE_BTN, 0)
+        machine._set_level(hwconfig.PIN_HOLD_BTN, 0)
+        out["chord"] = b.read_inputs()
+        print(json.dumps(out))
+        """
+    )
+    assert res == {"idle": 0, "bit0": 1, "bit1": 2, "bit2": 4, "bit3": 8, "bit4": 16, "chord": 6}
+
+
+def test_show_writes_grb_without_allocating():
+    res = mp(
+        """
+        b = board.Board()
+        f = bytearray(72)
+        for i in range(72):
+            f[i] = i
+        b.show(f)  # warm up (the first feed starts the watchdog)
+        b.feed_watchdog()
+        micropython.heap_lock()
+        try:
+            for _ in range(100):
+                b.show(f)
+                b.feed_watchdog()
+                b.read_inputs()
+        finally:
+            micropython.heap_unlock()
+        np = neopixel._last[0]
+        print(json.dumps({"buf": list(np.buf), "writes": np.writes, "n": np.n,
+                          "feeds": machine._wdt[0].feeds, "timeout": machine._wdt[0].timeout,
+                          "wdts": len(machine._wdt)}))
+        """
+    )
+    expect = []
+    for led in range(24):
+        r, g, b = 3 * led, 3 * led + 1, 3 * led + 2
+        expect += [g, r, b]
+    assert res["buf"] == expect
+    assert res["writes"] == 101 and res["n"] == 24
+    assert res["wdts"] == 1 and res["feeds"] == 101 and res["timeout"] <= 8388
+
+
+def test_watchdog_starts_on_first_feed_only():
+    res = mp(
+        """
+        b = board.Board()
+        before = len(machine._wdt)
+        b.feed_watchdog(); b.feed_watchdog()
+        print(json.dumps({"before": before, "after": len(machine._wdt)}))
+        """
+    )
+    assert res == {"before": 0, "after": 1}
+
+
+def test_serial_reads_stdin_bytes_nonblocking():
+    res = mp(
+        """
+        b = board.Board()
+        buf = bytearray(64)
+        n0 = b.serial.read_into(buf, 0, 2)  # ipoll's result tuple is made once, then reused
+        counts = [0, 0, 0]
+
+        def reads():
+            counts[0] = b.serial.read_into(buf, 2, 5)
+            counts[1] = b.serial.read_into(buf, 2 + counts[0], 60)
+            counts[2] = b.serial.read_into(buf, 2 + counts[0] + counts[1], 60)  # none left
+
+        micropython.heap_lock()
+        try:
+            reads()
+        finally:
+            micropython.heap_unlock()
+        n1, n2, n3 = counts
+        b.serial.set_interrupt(False)
+        b.serial.set_interrupt(True)
+        b.serial.write(b"TT:* hello\\n")
+        print(json.dumps({"n1": n1, "n2": n2, "n3": n3, "data": bytes(buf[:2 + n1 + n2]).decode()}))
+        """,
+        input_bytes=b"@@1 hello {}\n",
+    )
+    assert res == {"n1": 5, "n2": 6, "n3": 0, "data": "@@1 hello {}\n"}
+
+
+def test_rtc_epoch_round_trip_and_battery():
+    stamps = [0, 951782400, 1700000000, 1709164799, 4102444800 - 1]
+    res = mp(
+        f"""
+        b = board.Board()
+        out = {{"boot": b.rtc_now(), "trip": [], "dt": []}}
+        for e in {stamps!r}:
+            b.rtc_set(e)
+            out["trip"].append(b.rtc_now())
+            out["dt"].append(list(machine.RTC().datetime()))
+        out["none"] = b.battery_mv()
+        machine._adc_u16[0] = 32768  # 1.65 V at the pin: a 3.3 V cell through 1/2
+        out["mv"] = b.battery_mv()
+        out["uid"] = b.unique_id()
+        print(json.dumps(out))
+        """
+    )
+    boot = datetime.datetime(2021, 1, 1, tzinfo=datetime.timezone.utc).timestamp()
+    assert res["boot"] == boot
+    assert res["trip"] == stamps
+    for e, dt in zip(stamps, res["dt"], strict=True):
+        want = datetime.datetime.fromtimestamp(e, datetime.timezone.utc)
+        assert dt == [
+            want.year,
+            want.month,
+            want.day,
+            want.weekday(),
+            want.hour,
+            want.minute,
+            want.second,
+            0,
+        ]
+    assert res["none"] == -1
+    assert 3290 <= res["mv"] <= 3310
+    assert res["uid"] == "e66138041b2f4a2c"
+
+
+@pytest.mark.parametrize(
+    ("call", "exc"),
+    [
+        ("machine.Pin(30, machine.Pin.IN)", "ValueError"),
+        ("machine.Pin(5, machine.Pin.IN, machine.Pin.PULL_UP, pullup=True)", "TypeError"),
+        ("machine.Pin(5, machine.Pin.IN, machine.Pin.PULL_UP, 1)", "TypeError"),
+        ("machine.Pin('GP31')", "ValueError"),
+        ("machine.WDT(timeout=9000)", "ValueError"),
+        ("machine.WDT(1)", "ValueError"),
+        ("machine.ADC(25)", "ValueError"),
+        ("machine.RTC().datetime((2024, 1, 1))", "ValueError"),
+        ("machine.RTC().datetime((2024, 2, 30, 0, 0, 0, 0, 0))", "OSError"),
+        ("neopixel.NeoPixel(22, 24)", "AttributeError"),
+    ],
+)
+def test_standins_reject_what_rp2_rejects(call: str, exc: str):
+    res = mp(
+        f"""
+        try:
+            {call}
+            got = "nothing"
+        except Exception as e:
+            got = type(e).__name__
+        print(json.dumps({{"got": got}}))
+        """
+    )
+    assert res["got"] == exc
+
+
+def test_main_wires_board_store_app(tmp_path: Path):
+    fakes = tmp_path / "fakes"
+    fakes.mkdir()
+    (fakes / "app.py").write_text(
+        textwrap.dedent(
+            """
+            FW_VERSION = "test"
+            made = []
+            class App:
+                def __init__(self, board, store=None, protocol_factory=None, agenda_obj=None):
+                    made.append((board, store, protocol_factory))
+                def run(self):
+                    import json, proto, selftest
+                    b, store, pf = made[0]
+                    print(json.dumps({"store": store.args[1:], "pf": pf is proto.Proto,
+                                      "selftest": selftest.ran, "board": type(b).__name__}))
+            """
+        )
+    )
+    (fakes / "logstore.py").write_text(
+        "class LogStore:\n    def __init__(self, *args):\n        self.args = args\n"
+    )
+    (fakes / "proto.py").write_text("class Proto:\n    pass\n")
+    (fakes / "fsio.py").write_text("class DeviceFs:\n    def __init__(self, root):\n        pass\n")
+    (fakes / "selftest.py").write_text(
+        "ran = []\ndef wanted(m):\n    return (m & 6) == 6\ndef run(b):\n    ran.append(1)\n"
+    )
+    main_src = (ROOT / "firmware" / "main.py").read_text()
+    plain = mp(main_src, extra=[fakes])
+    assert plain == {
+        "store": ["e66138041b2f4a2c", "test"],
+        "pf": True,
+        "selftest": [],
+        "board": "Board",
+    }
+    held = mp(
+        "machine._set_level(hwconfig.PIN_PHASE_BTN, 0)\n"
+        "machine._set_level(hwconfig.PIN_HOLD_BTN, 0)\n" + main_src,
+        extra=[fakes],
+    )
+    assert held["selftest"] == [1]
