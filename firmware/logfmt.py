@@ -1,0 +1,243 @@
+# Session log file format: the header (encode/decode, CRC-32) and whole-file decode.
+# Records live in logrec (re-exported here); the byte layout is in docs/log-format.md and the
+# host decodes with this same module.
+from logrec import (  # noqa: F401  (record names are part of the logfmt API)
+    EV_EXTEND,
+    EV_MAX,
+    EV_MIN,
+    MAX_T_MS,
+    NO_SEAT,
+    REC_SIZE,
+    crc8,
+    decode_records,
+    pack_record,
+    record_arg,
+    record_ev,
+    record_ok,
+    record_phase,
+    record_seat,
+    record_t,
+    session_seed,
+)
+from micropython import const
+
+MAGIC = b"TTLOG"
+VERSION = const(1)
+MAX_NAME = const(32)  # UTF-8 bytes of an agenda or phase name
+MAX_PHASES = const(12)
+MAX_SEATS = const(12)
+_FIXED = const(44)  # header bytes before the agenda name
+HEADER_MAX = const(_FIXED + MAX_NAME + 1 + MAX_PHASES * (1 + MAX_NAME + 7) + 4)
+
+
+class LogFormatError(ValueError):
+    """A header (or file) that cannot be decoded; `reason` says why."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownVersion(LogFormatError):
+    """The file says it is a log format version this code does not know."""
+
+    def __init__(self, version):
+        super().__init__(
+            "log format version %d is not known to this reader (it knows %d)" % (version, VERSION)
+        )
+        self.version = version
+
+
+try:
+    from binascii import crc32 as _bcrc32
+except ImportError:  # pragma: no cover - every port we build for has it
+    _bcrc32 = None
+
+
+def crc32(data):
+    """Standard CRC-32 (zlib) of data as an unsigned int."""
+    if _bcrc32 is not None:
+        return _bcrc32(data) & 0xFFFFFFFF
+    c = 0xFFFFFFFF
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+    return c ^ 0xFFFFFFFF
+
+
+def _u16(out, v):
+    out.append(v & 0xFF)
+    out.append((v >> 8) & 0xFF)
+
+
+def _u32(out, v):
+    for s in (0, 8, 16, 24):
+        out.append((v >> s) & 0xFF)
+
+
+def _name(out, s, what):
+    b = s.encode() if isinstance(s, str) else bytes(s)
+    if not 1 <= len(b) <= MAX_NAME:
+        raise ValueError("%s must be 1..%d UTF-8 bytes" % (what, MAX_NAME))
+    for c in b:
+        if c < 32 or c == 127:
+            raise ValueError("%s has a control character" % what)
+    out.append(len(b))
+    out.extend(b)
+
+
+def _check(v, lo, hi, what):
+    if not isinstance(v, int) or v < lo or v > hi:
+        raise ValueError("%s must be an int in %d..%d" % (what, lo, hi))
+
+
+def encode_header(
+    session_id,
+    device_id,
+    fw,
+    agenda_name,
+    agenda_hash,
+    seats,
+    fac_mask,
+    balance,
+    phases,
+    wall_start,
+):
+    """Header bytes (CRC-32 at the end). Only numbers and the agenda/phase names go in.
+
+    session_id, device_id, agenda_hash: 8 bytes each; fw: (major, minor, patch);
+    phases: sequence of (name, minutes, floor_mode, turn_s, warn_s); wall_start: epoch s or 0.
+    """
+    for v, what in (
+        (session_id, "session id"),
+        (device_id, "device id"),
+        (agenda_hash, "agenda hash"),
+    ):
+        if len(v) != 8:
+            raise ValueError("%s must be 8 bytes" % what)
+    _check(seats, 2, MAX_SEATS, "seats")
+    _check(fac_mask, 0, (1 << seats) - 1, "facilitator mask")
+    _check(balance, 0, 2, "balance")
+    _check(wall_start, 0, 0xFFFFFFFF, "wall-clock start")
+    if not 1 <= len(phases) <= MAX_PHASES:
+        raise ValueError("1..%d phases" % MAX_PHASES)
+    out = bytearray(MAGIC)
+    out.append(VERSION)
+    _u16(out, 0)  # header length, set below
+    out.extend(session_id)
+    out.extend(device_id)
+    for v in fw:
+        _check(v, 0, 255, "firmware version part")
+        out.append(v)
+    out.extend(agenda_hash)
+    _u32(out, wall_start)
+    out.append(seats)
+    _u16(out, fac_mask)
+    out.append(balance)
+    _name(out, agenda_name, "agenda name")
+    out.append(len(phases))
+    for name, minutes, mode, turn_s, warn_s in phases:
+        _name(out, name, "phase name")
+        _check(minutes, 0, 0xFFFF, "phase minutes")
+        _check(mode, 0, 1, "phase floor")
+        _check(turn_s, 0, 0xFFFF, "turn seconds")
+        _check(warn_s, 0, 0xFFFF, "warn seconds")
+        _u16(out, minutes)
+        out.append(mode)
+        _u16(out, turn_s)
+        _u16(out, warn_s)
+    n = len(out) + 4
+    out[6] = n & 0xFF
+    out[7] = n >> 8
+    _u32(out, crc32(out))
+    return bytes(out)
+
+
+def _g16(b, p):
+    return b[p] | (b[p + 1] << 8)
+
+
+def _g32(b, p):
+    return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)
+
+
+def header_length(raw):
+    """Declared header length of raw (which must hold at least 8 bytes), after magic/version."""
+    if len(raw) < 8:
+        raise LogFormatError("file too short for a header (%d bytes)" % len(raw))
+    if bytes(raw[0:5]) != MAGIC:
+        raise LogFormatError("not a talktoken log (bad magic)")
+    if raw[5] != VERSION:
+        raise UnknownVersion(raw[5])
+    return _g16(raw, 6)
+
+
+def decode_header(raw):
+    """Decode and check the header at the start of raw; returns a dict (see docs/log-format.md).
+
+    Raises UnknownVersion for a version this code does not know and LogFormatError for a
+    broken header (bad magic, bad length, bad CRC, impossible values).
+    """
+    n = header_length(raw)
+    if n < _FIXED + 4 or n > HEADER_MAX:
+        raise LogFormatError("impossible header length %d" % n)
+    if len(raw) < n:
+        raise LogFormatError("header cut short: %d of %d bytes" % (len(raw), n))
+    if crc32(raw[0 : n - 4]) != _g32(raw, n - 4):
+        raise LogFormatError("header checksum does not match")
+    seats = raw[39]
+    h = {
+        "version": raw[5],
+        "length": n,
+        "session_id": bytes(raw[8:16]),
+        "device_id": bytes(raw[16:24]),
+        "firmware": (raw[24], raw[25], raw[26]),
+        "agenda_hash": bytes(raw[27:35]),
+        "wall_start": _g32(raw, 35),
+        "seats": seats,
+        "fac_mask": _g16(raw, 40),
+        "balance": raw[42],
+    }
+    p = 43
+    try:
+        name, p = _get_name(raw, p, n)
+        h["agenda_name"] = name
+        count = raw[p]
+        p += 1
+        if not 1 <= count <= MAX_PHASES:
+            raise LogFormatError("impossible phase count %d" % count)
+        phases = []
+        for _ in range(count):
+            name, p = _get_name(raw, p, n)
+            if p + 7 > n - 4:
+                raise LogFormatError("phase plan runs past the header")
+            phases.append((name, _g16(raw, p), raw[p + 2], _g16(raw, p + 3), _g16(raw, p + 5)))
+            p += 7
+    except IndexError:
+        raise LogFormatError("phase plan runs past the header")
+    if p != n - 4:
+        raise LogFormatError("header length does not match its contents")
+    if not 2 <= seats <= MAX_SEATS or h["balance"] > 2 or h["fac_mask"] >> seats:
+        raise LogFormatError("impossible seats, facilitators or balance in header")
+    h["phases"] = phases
+    h["seed"] = session_seed(h["session_id"])
+    return h
+
+
+def _get_name(raw, p, n):
+    ln = raw[p]
+    if not 1 <= ln <= MAX_NAME or p + 1 + ln > n - 4:
+        raise LogFormatError("impossible name length %d in header" % ln)
+    try:
+        s = str(bytes(raw[p + 1 : p + 1 + ln]), "utf-8")
+    except UnicodeError:
+        raise LogFormatError("a name in the header is not UTF-8")
+    return s, p + 1 + ln
+
+
+def decode(raw):
+    """Header and records of a whole file: (header dict, records, problems, torn_bytes)."""
+    h = decode_header(raw)
+    recs, problems, torn = decode_records(raw, h["length"], h["seats"], len(h["phases"]), h["seed"])
+    return h, recs, problems, torn

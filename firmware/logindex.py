@@ -1,0 +1,220 @@
+# Stored session files under DIR: names, listing, chunked reads, SHA-256, delete, space, ids.
+import binascii
+import hashlib
+import os
+
+import logfmt
+from events import EV_SESSION_END
+from micropython import const
+
+DIR = "tt"
+RATE_PER_MIN = const(30)  # reserve: a generous event rate (a turn every 4 s, 2 records a turn)
+EXTRA_MIN = const(120)  # reserve: the planned length plus this much overrun
+OVERHEAD_BLOCKS = const(4)  # reserve: littlefs copy-on-write and metadata growth
+
+
+class StoreError(Exception):
+    """A refused store operation; `code` is a short word for the protocol."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+class StorageFull(StoreError):
+    """Not enough free flash to start (or keep) a session; the message says why."""
+
+    def __init__(self, message):
+        super().__init__("full", message)
+
+
+def valid_name(name):
+    """True for a session file name this store writes: s + 5 or more digits + .ttl."""
+    if not isinstance(name, str) or len(name) < 10 or name[0] != "s" or name[-4:] != ".ttl":
+        return False
+    return name[1:-4].isdigit()
+
+
+def _check_name(name):
+    if not valid_name(name):
+        raise StoreError("name", "not a session file name: %s" % name)
+
+
+# ---- identity written into headers ----
+def id8(device_id):
+    """The 8-byte device id for a header: the hex id itself, else a hash of the text."""
+    s = device_id if isinstance(device_id, str) else str(device_id)
+    try:
+        if 0 < len(s) <= 16 and len(s) % 2 == 0:
+            b = binascii.unhexlify(s)
+            return bytes(8 - len(b)) + b
+    except ValueError:
+        pass
+    return hashlib.sha256(s.encode()).digest()[:8]
+
+
+def fw3(fw):
+    """(major, minor, patch) 0..255 from a version string like \"0.1.0\" or a tuple."""
+    if isinstance(fw, tuple):
+        parts = list(fw)
+    else:
+        parts = []
+        for p in str(fw).split(".")[:3]:
+            digits = ""
+            for ch in p:
+                if not ch.isdigit():
+                    break
+                digits += ch
+            parts.append(int(digits) if digits else 0)
+    while len(parts) < 3:
+        parts.append(0)
+    return tuple(min(max(int(v), 0), 255) for v in parts[:3])
+
+
+# ---- small files under DIR (the fs marker, the sequence number) ----
+def read_small(fs, rel):
+    try:
+        with fs.open(DIR + "/" + rel, "rb") as f:
+            return f.read(32)
+    except OSError:
+        return b""
+
+
+def write_atomic(fs, rel, data):
+    """Write a whole file under DIR: a .tmp first, then an (atomic) rename over rel."""
+    tmp = DIR + "/" + rel + ".tmp"
+    with fs.open(tmp, "wb") as f:
+        f.write(data)
+    fs.rename(tmp, DIR + "/" + rel)
+
+
+def prepare(fs):
+    """Create DIR, drop .tmp leftovers; returns (names in DIR, fs id str, fresh)."""
+    try:
+        names = fs.listdir(DIR)
+    except OSError:
+        fs.mkdir(DIR)
+        names = []
+    for n in names:
+        if n.endswith(".tmp"):
+            fs.remove(DIR + "/" + n)
+    fid = read_small(fs, "fsid")
+    fresh = False
+    if len(fid) != 16:
+        fid = binascii.hexlify(os.urandom(8))
+        write_atomic(fs, "fsid", fid)
+        fresh = True
+    return names, fid.decode(), fresh
+
+
+# ---- stored sessions ----
+def names(fs):
+    return sorted([n for n in fs.listdir(DIR) if valid_name(n)])
+
+
+def read_all(fs, name):
+    with fs.open(DIR + "/" + name, "rb") as f:
+        return f.read()
+
+
+def header_or_none(fs, name):
+    try:
+        with fs.open(DIR + "/" + name, "rb") as f:
+            return logfmt.decode_header(f.read(logfmt.HEADER_MAX))
+    except (OSError, logfmt.LogFormatError):
+        return None
+
+
+def ends_complete(fs, name, h, size):
+    """True when the last whole record of the file is a good EV_SESSION_END."""
+    if h is None or size < h["length"] + logfmt.REC_SIZE:
+        return False
+    at = h["length"] + ((size - h["length"]) // logfmt.REC_SIZE - 1) * logfmt.REC_SIZE
+    with fs.open(DIR + "/" + name, "rb") as f:
+        if hasattr(f, "seek"):
+            f.seek(at)
+        else:  # a file object without seek: skip forward in small reads (bounded memory)
+            while at > 0:
+                at -= len(f.read(512 if at > 512 else at)) or at
+        tail = f.read(logfmt.REC_SIZE)
+    return logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
+
+
+def entry(fs, name, open_name):
+    e = {
+        "name": name,
+        "size": fs.size(DIR + "/" + name),
+        "id": None,
+        "complete": False,
+        "started_at": 0,
+    }
+    h = header_or_none(fs, name)
+    if h is not None:
+        e["id"] = binascii.hexlify(h["session_id"]).decode()
+        e["started_at"] = h["wall_start"]
+        if name != open_name:
+            e["complete"] = ends_complete(fs, name, h, e["size"])
+    return e
+
+
+def sessions(store):
+    """Every stored session of store: dicts of name, size, id, complete, started_at."""
+    if store._index is None:
+        index = {}
+        for n in names(store.fs):
+            index[n] = entry(store.fs, n, store.name)
+        store._index = index
+    index = store._index
+    return [index[n] for n in sorted(index)]
+
+
+def size(fs, name):
+    return fs.size(DIR + "/" + name) if valid_name(name) else -1
+
+
+def read_chunk(fs, name, offset, n, buf):
+    """Read up to n bytes of a session file at offset into buf; returns the count."""
+    _check_name(name)
+    with fs.open(DIR + "/" + name, "rb") as f:
+        f.seek(offset)
+        got = f.readinto(memoryview(buf)[:n])
+    return got or 0
+
+
+def sha256(fs, name):
+    """Hex SHA-256 of a stored session file."""
+    _check_name(name)
+    h = hashlib.sha256()
+    buf = bytearray(512)
+    mv = memoryview(buf)
+    with fs.open(DIR + "/" + name, "rb") as f:
+        while True:
+            n = f.readinto(buf)
+            if not n:
+                break
+            h.update(mv[:n])
+    return binascii.hexlify(h.digest()).decode()
+
+
+def delete(store, name, sha_hex):
+    """Remove a stored session only if sha_hex is its SHA-256; False when refused."""
+    fs = store.fs
+    if not valid_name(name) or name == store.name or size(fs, name) < 0:
+        return False
+    if not isinstance(sha_hex, str) or sha256(fs, name) != sha_hex.lower():
+        return False
+    fs.remove(DIR + "/" + name)
+    if store._index is not None:
+        store._index.pop(name, None)
+    return True
+
+
+# ---- space ----
+def reserve_bytes(fs, agenda):
+    """Worst-case flash a session of this agenda may take (whole blocks)."""
+    minutes = EXTRA_MIN
+    for p in agenda.phases:
+        minutes += p.minutes
+    data = logfmt.HEADER_MAX + (minutes * (RATE_PER_MIN + 1) + 16) * logfmt.REC_SIZE
+    bs = fs.block_size
+    return ((data + bs - 1) // bs + OVERHEAD_BLOCKS) * bs

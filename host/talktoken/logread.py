@@ -1,0 +1,126 @@
+# Decode a session log file (docs/log-format.md) into a SessionLog, listing every problem.
+"""Session log files pulled from the device, decoded with the firmware's own logfmt module."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from talktoken.errors import TalktokenError
+from talktoken.fwpath import enable_firmware_imports
+
+enable_firmware_imports()
+
+import events  # noqa: E402  (firmware module)
+import logfmt  # noqa: E402  (firmware module)
+
+FLOORS = ("round", "open")
+BALANCES = ("always", "on_demand", "off")
+
+
+class LogFormatError(TalktokenError):
+    """A file that is not a readable session log: unknown format version or a broken header."""
+
+    exit_code = 8
+
+
+@dataclass
+class PhasePlan:
+    """A phase as the agenda planned it."""
+
+    name: str
+    minutes: int
+    floor: str
+    turn_seconds: int = 0
+    warn_seconds: int = 0
+
+
+@dataclass
+class Event:
+    """One logged event: offset from session start, kind (events.EVENT_NAMES), seat or None."""
+
+    t_ms: int
+    kind: str
+    seat: int | None
+    phase: int
+    arg: int = 0
+
+
+@dataclass
+class SessionLog:
+    """A decoded session log (the contract of docs/architecture.md)."""
+
+    session_id: str
+    device_id: str
+    firmware: str
+    format_version: int
+    agenda_name: str
+    agenda_hash: str
+    seats: int
+    facilitators: list
+    phases: list
+    started_at: datetime | None
+    events: list
+    complete: bool
+    problems: list = field(default_factory=list)
+    sha256: str = ""
+    raw: bytes = b""
+    balance: str = "on_demand"
+
+
+def parse(raw: bytes) -> SessionLog:
+    """Decode one session file. Bad records are skipped and listed in `problems`, a partial
+    record at the end is dropped (and listed); an unknown version or a broken header raises
+    LogFormatError."""
+    raw = bytes(raw)
+    try:
+        h, recs, bad, torn = logfmt.decode(raw)
+    except logfmt.UnknownVersion as exc:
+        raise LogFormatError(
+            f"this session log uses format version {exc.version}; this talktoken reads version "
+            f"{logfmt.VERSION}: update talktoken"
+        ) from None
+    except logfmt.LogFormatError as exc:
+        raise LogFormatError(f"not a readable session log: {exc.reason}") from None
+    problems = [f"record {i} (byte {h['length'] + i * logfmt.REC_SIZE}): {why}" for i, why in bad]
+    if torn:
+        problems.append(f"{torn} bytes of a partial record at the end were dropped")
+    out = []
+    speaker = None
+    for ev, seat, phase, t, arg in recs:
+        if ev == events.EV_TURN_START and speaker is not None:
+            # the store leaves out a turn end followed at once by a turn start: put it back
+            out.append(Event(t, "turn_end", speaker, phase, 0))
+        if ev == events.EV_TURN_START:
+            speaker = seat
+        elif ev in (events.EV_TURN_END, events.EV_PASS):
+            speaker = None
+        out.append(
+            Event(t, events.EVENT_NAMES[ev], None if seat == events.NO_SEAT else seat, phase, arg)
+        )
+    seats = h["seats"]
+    fw = h["firmware"]
+    return SessionLog(
+        session_id=h["session_id"].hex(),
+        device_id=h["device_id"].hex(),
+        firmware=f"{fw[0]}.{fw[1]}.{fw[2]}",
+        format_version=h["version"],
+        agenda_name=h["agenda_name"],
+        agenda_hash=h["agenda_hash"].hex(),
+        seats=seats,
+        facilitators=[s for s in range(seats) if h["fac_mask"] >> s & 1],
+        phases=[
+            PhasePlan(name, minutes, FLOORS[mode] if mode < 2 else f"mode {mode}", turn, warn)
+            for name, minutes, mode, turn, warn in h["phases"]
+        ],
+        started_at=(
+            datetime.fromtimestamp(h["wall_start"], tz=timezone.utc) if h["wall_start"] else None
+        ),
+        events=out,
+        complete=any(e.kind == "session_end" for e in out),
+        problems=problems,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        raw=raw,
+        balance=BALANCES[h["balance"]],
+    )

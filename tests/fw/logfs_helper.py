@@ -1,0 +1,174 @@
+# Test support for the log store: a real LittleFS image in either VM, and session drivers.
+import sys
+
+import events as E
+
+try:
+    import vfs  # noqa: F401  (MicroPython: use the simulator's VfsLfs2 flash)
+
+    _MP = True
+except ImportError:
+    _MP = False
+
+
+def _flash_module():
+    if not _MP:
+        from talktoken.sim import flash_cpy
+
+        return flash_cpy
+    for p in sys.path:
+        if p.endswith("/build/mpy/tests"):
+            root = p[: -len("/build/mpy/tests")]
+            sim = root + "/host/talktoken/sim"
+            if sim not in sys.path:
+                sys.path.append(sim)
+    import flash_mp
+
+    return flash_mp
+
+
+flash = _flash_module()
+
+
+def new_fs(blocks=64):
+    """A freshly formatted RAM LittleFS image with the Pico's geometry and `blocks` blocks."""
+    return flash.mkfs(None, blocks)
+
+
+def remount(fs, format_if_bad=False):
+    """'Reboot': a new file system object over the same image bytes (no reformat)."""
+    data = fs.bdev.data if _MP else fs.bdev.buffer
+    return flash.FlashFs(None, fs.bdev.blocks, data, format_if_bad)
+
+
+def image(fs):
+    return bytes(fs.bdev.data if _MP else fs.bdev.buffer)
+
+
+def read_file(fs, rel):
+    with fs.open(rel, "rb") as f:
+        return f.read()
+
+
+class Driver:
+    """Plays a scripted session into a store: steps of records at a tick, then service()."""
+
+    def __init__(self, store, t0=0x3FFF0000):
+        self.store = store
+        self.t0 = t0
+        self.sent = []  # the records as stored (an end before a start at once is implied)
+        self.given = []  # every record handed to the store
+        self.done = 0  # records in steps whose service() returned
+
+    def step(self, t_ms, recs):
+        first = len(self.sent)
+        for r in recs:
+            arg = r[3] if len(r) > 3 else 0
+            self.store.record(r[0], r[1], r[2], t_ms, arg)
+            seat = r[1] if r[0] != E.EV_EXTEND else 15
+            self.given.append((r[0], seat, r[2], t_ms, arg))
+            last = self.sent[-1] if len(self.sent) > first else None
+            if r[0] == E.EV_TURN_START and last and last[0] == E.EV_TURN_END and last[2] == r[2]:
+                self.sent.pop()  # stored form: the turn start implies that turn end
+            self.sent.append((r[0], seat, r[2], t_ms, arg))
+        self.store.service((self.t0 + t_ms) & 0x3FFFFFFF)
+        self.done = len(self.sent)
+
+
+def turns_script(turns, seats=8, phases=2, turn_ms=20000):
+    """(t_ms, [records]) steps of a session: start, go-round turns, a pass or two, an extend,
+    a pause, phase changes, and the end. Deterministic."""
+    steps = [(0, [(E.EV_SESSION_START, 15, 0), (E.EV_PHASE_START, 15, 0)])]
+    t = 500
+    seat = 0
+    phase = 0
+    per_phase = max(1, turns // phases)
+    steps.append((t, [(E.EV_TURN_START, seat, phase)]))
+    for i in range(1, turns):
+        t += turn_ms + (i * 7919) % 9000
+        nxt = (seat + 1) % seats
+        if i % per_phase == 0 and phase + 1 < phases:
+            steps.append(
+                (
+                    t,
+                    [
+                        (E.EV_TURN_END, seat, phase),
+                        (E.EV_PHASE_END, 15, phase),
+                        (E.EV_PHASE_START, 15, phase + 1),
+                        (E.EV_TURN_START, nxt, phase + 1),
+                    ],
+                )
+            )
+            phase += 1
+        elif i % 37 == 0:
+            steps.append((t, [(E.EV_PASS, seat, phase), (E.EV_TURN_START, nxt, phase)]))
+        else:
+            steps.append((t, [(E.EV_TURN_END, seat, phase), (E.EV_TURN_START, nxt, phase)]))
+        if i % 97 == 0:
+            t += 1000
+            steps.append((t, [(E.EV_EXTEND, 15, phase, 2)]))
+        if i % 151 == 0:
+            t += 1000
+            steps.append((t, [(E.EV_PAUSE, 15, phase)]))
+            t += 150000
+            steps.append((t, [(E.EV_RESUME, 15, phase)]))
+        seat = nxt
+    t += 5000
+    steps.append(
+        (
+            t,
+            [
+                (E.EV_TURN_END, seat, phase),
+                (E.EV_PHASE_END, 15, phase),
+                (E.EV_SESSION_END, 15, phase),
+            ],
+        )
+    )
+    return steps
+
+
+def with_checkpoints(steps, every_ms=60000):
+    """Add the session's checkpoint records (nothing logged for 60 s) and 1-s idle loop steps."""
+    out = []
+    last = 0
+    prev = 0
+    for t, recs in steps:
+        idle = prev + 1000
+        while idle < t:
+            if idle - last >= every_ms:
+                out.append((idle, [(E.EV_CHECKPOINT, 15, recs[0][2])]))
+                last = idle
+            else:
+                out.append((idle, []))
+            idle += 1000
+        out.append((t, recs))
+        last = t
+        prev = t
+    return out
+
+
+class _Phase:
+    def __init__(self, name, minutes, mode, turn_s, warn_s):
+        self.name = name
+        self.minutes = minutes
+        self.mode = mode
+        self.turn_s = turn_s
+        self.warn_s = warn_s
+
+
+class Agenda:
+    """The attributes of agenda.Agenda the store reads (so these tests stand alone)."""
+
+    def __init__(self, seats=8, minutes=(12, 78), name="Tuesday group"):
+        self.name = name
+        self.seats = seats
+        self.facilitators = (0,)
+        self.fac_mask = 1
+        self.balance = 1
+        self.phases = tuple(
+            _Phase("Phase %d" % i, m, i % 2, 60 if i % 2 == 0 else 0, 60)
+            for i, m in enumerate(minutes)
+        )
+
+
+HASH = "00112233aabbccdd"
