@@ -1,0 +1,171 @@
+# The simulator's board: firmware/board.py's interface on virtual pins, clock, LEDs and USB CDC.
+# Runs INSIDE the VM (MicroPython unix port or CPython); stdin/stdout are the pty master.
+# ruff: noqa: UP031  (MicroPython: %-formatting)
+import os
+import select
+import sys
+
+MICROPYTHON = sys.implementation.name == "micropython"
+RTC_AT_BOOT = 1609459200  # 2021-01-01 00:00:00 UTC: where the Pico's RTC starts at every boot
+DEFAULT_UID = "5130000000000001"  # fixed id of a simulated device without its own flash image
+TICKS_MASK = 0x3FFFFFFF
+TX_TIMEOUT_MS = 500  # the Pico's USB CDC drops output after 500 ms without a reader
+_EAGAIN = 11
+
+
+class SimSerial:
+    """USB CDC on the pty master (fd 0 in, fd 1 out; both non-blocking, set by the host side).
+
+    read_into never blocks. While interrupts are enabled a 0x03 byte clears the pending input
+    and raises KeyboardInterrupt, as MicroPython's USB CDC does on the Pico. write waits for the
+    reader like the Pico does and drops what is left after TX_TIMEOUT_MS without progress.
+    """
+
+    def __init__(self, in_fd=0, out_fd=1):
+        self.in_fd = in_fd
+        self.out_fd = out_fd
+        self.interrupt = True
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.dropped_out = 0
+        self.interrupts = 0
+        self._buf = bytearray(256)
+        self._mv = memoryview(self._buf)
+        self._poll_out = select.poll()
+        self._poll_out.register(out_fd, select.POLLOUT)
+        if MICROPYTHON:
+            self._in = sys.stdin.buffer
+            self._out = sys.stdout.buffer
+
+    def _read(self, n):
+        """Up to n bytes into self._buf without blocking; the count."""
+        if MICROPYTHON:
+            try:
+                got = self._in.readinto(self._mv[:n])
+            except OSError:
+                return 0
+            return got or 0
+        try:
+            data = os.read(self.in_fd, n)
+        except (BlockingIOError, InterruptedError):
+            return 0
+        except OSError:
+            return 0
+        self._buf[: len(data)] = data
+        return len(data)
+
+    def _write_some(self, mv):
+        if MICROPYTHON:
+            try:
+                n = self._out.write(mv)
+            except OSError:
+                return 0
+            return n or 0
+        try:
+            return os.write(self.out_fd, mv)
+        except (BlockingIOError, InterruptedError):
+            return 0
+        except OSError:
+            return 0
+
+    def read_into(self, buf, start, maxlen):
+        """Copy up to maxlen waiting bytes into buf[start:]; the count (0 when none)."""
+        n = self._read(min(maxlen, len(self._buf)))
+        if n <= 0:
+            return 0
+        self.bytes_in += n
+        if self.interrupt:
+            for i in range(n):
+                if self._buf[i] == 3:
+                    self.drain()
+                    self.interrupts += 1
+                    raise KeyboardInterrupt
+        buf[start : start + n] = self._mv[:n]
+        return n
+
+    def drain(self):
+        """Throw away every byte waiting on the input (what the Pico does on 0x03)."""
+        while self._read(len(self._buf)) > 0:
+            pass
+
+    def write(self, data):
+        mv = memoryview(data)
+        total = len(mv)
+        done = 0
+        while done < total:
+            n = self._write_some(mv[done:])
+            if n > 0:
+                done += n
+                continue
+            if not self._poll_out.poll(TX_TIMEOUT_MS):
+                self.dropped_out += total - done
+                break
+        self.bytes_out += done
+        return done
+
+    def set_interrupt(self, enabled):
+        self.interrupt = bool(enabled)
+
+
+def make_fs(image, blocks=0):
+    """The simulated flash for this VM (flash_mp in MicroPython, flash_cpy in CPython)."""
+    if MICROPYTHON:
+        import flash_mp as flash
+    else:
+        import flash_cpy as flash
+    if blocks:
+        return flash.FlashFs(image or None, blocks)
+    return flash.FlashFs(image or None)
+
+
+class SimBoard:
+    """Board interface of docs/architecture.md for the simulator: virtual time and pins.
+
+    The driver sets `now` (a 2**30 tick) before each App.step and `inputs` (the pin mask);
+    show() keeps a copy of the frame in `frame`.
+    """
+
+    fs_root = "/flash"
+
+    def __init__(self, fs=None, uid=DEFAULT_UID, battery_mv=-1, ticks0=0, serial=None):
+        self.now = ticks0 & TICKS_MASK
+        self.inputs = 0
+        self.frame = bytearray(72)
+        self.frames = 0
+        self.watchdog_feeds = 0
+        self.fs = fs
+        self.uid = uid
+        self.battery = battery_mv
+        self.serial = serial if serial is not None else SimSerial()
+        self._rtc_base = RTC_AT_BOOT
+        self._rtc_vt = 0
+        self.vt = 0  # virtual ms since boot (never wraps); the driver keeps it with `now`
+
+    def ticks_ms(self):
+        return self.now
+
+    def read_inputs(self):
+        return self.inputs
+
+    def show(self, frame):
+        self.frame[:] = frame
+        self.frames += 1
+
+    def feed_watchdog(self):
+        self.watchdog_feeds += 1
+
+    def sleep_ms(self, ms):
+        pass  # the driver owns the clock; App.run() is not used in the simulator
+
+    def rtc_now(self):
+        return self._rtc_base + (self.vt - self._rtc_vt) // 1000
+
+    def rtc_set(self, epoch_s):
+        self._rtc_base = int(epoch_s)
+        self._rtc_vt = self.vt
+
+    def unique_id(self):
+        return self.uid
+
+    def battery_mv(self):
+        return self.battery

@@ -1,0 +1,178 @@
+# `talktoken sim`: the terminal view driven by keys in tmux, headless mode, and the drawing code.
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import serial
+from talktoken.sim import term
+
+BIN = Path(sys.executable).parent
+TALKTOKEN = str(BIN / "talktoken")
+
+
+def test_parse_keys() -> None:
+    assert term.parse_keys(b"ad \x1b[C\x1b[DkKq") == [
+        "a",
+        "d",
+        " ",
+        "right",
+        "left",
+        "k",
+        "K",
+        "q",
+    ]
+    assert term.parse_keys(b"\x1b[Ax") == ["x"]  # other escapes are ignored
+    assert term.KEYS["P"] == ("long", "phase") and term.KEYS["h"] == ("press", "hold")
+
+
+def _state(**over) -> dict:
+    st = {
+        "state": "running",
+        "off": False,
+        "agenda": "Test",
+        "seats": 6,
+        "phase": 1,
+        "phases": 3,
+        "phase_name": "Open",
+        "phase_mode": "open",
+        "phase_elapsed_ms": 61_000,
+        "phase_planned_ms": 600_000,
+        "phase_warning": False,
+        "phase_overrun": True,
+        "turn_warning": False,
+        "turn_overrun": False,
+        "speaker": 4,
+        "turn_elapsed_ms": 5_000,
+        "turn_budget_ms": 0,
+        "session_ms": 100_000,
+        "vt": 120_000,
+        "ui": {"cursor": 2},
+    }
+    st.update(over)
+    return st
+
+
+def test_frame_shows_every_led_and_the_status() -> None:
+    leds = [(0, 0, 0)] * 24
+    leds[5] = (96, 0, 0)
+    lines = term.frame_lines(leds, _state())
+    text = "\n".join(lines)
+    assert text.count("\u2588\u2588") == 24
+    assert "\x1b[38;2;255;0;0m" in text  # the capped red shown at full scale
+    assert "\x1b[38;2;40;40;40m" in text  # unlit LEDs stay visible as grey
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert "phase 2/3: Open (open)" in plain and "OVERRUN" in plain
+    assert "speaking: seat 4" in plain and "knob points at seat 2" in plain
+    ring_rows = "\n".join(plain.splitlines()[: 2 * (term.ROWS + term.MARGIN_ROWS) + 1])
+    for seat in range(6):
+        assert re.search(rf"(^|\s){seat}(\s|$)", ring_rows), seat  # every seat is labelled
+
+
+def test_ring_cells_go_clockwise_from_the_top() -> None:
+    cells = term.ring_cells()
+    assert len(set(cells)) == 24
+    top = min(r for r, _ in cells)
+    assert cells[0][0] == top
+    assert cells[6][1] > cells[0][1] and cells[18][1] < cells[0][1]  # right, then left
+
+
+def test_terminal_view_needs_a_terminal() -> None:
+    proc = subprocess.run(
+        [TALKTOKEN, "sim"], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60
+    )
+    assert proc.returncode == 44
+    assert "--headless" in proc.stderr
+
+
+def test_headless_with_link_serves_the_port(tmp_path) -> None:
+    link = tmp_path / "tt"
+    proc = subprocess.Popen(
+        [TALKTOKEN, "sim", "--headless", "--link", str(link), "--vm", "micropython"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        assert f"device on {link}" in first, proc.stderr.read() if proc.poll() else first
+        with serial.Serial(str(link), 115200, timeout=5) as port:
+            port.write(b"@1 hello {}\n")
+            assert port.readline().startswith(b"TT:1 ok ")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert proc.returncode == 0
+    assert not os.path.lexists(link)
+
+
+class Tmux:
+    """A private tmux server running one command in a fixed-size pane."""
+
+    def __init__(self, command: str) -> None:
+        self.sock = f"tt-{uuid.uuid4().hex[:8]}"
+        self.run("new-session", "-d", "-s", "t", "-x", "130", "-y", "45", command)
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.sock, *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    def screen(self, colours: bool = False) -> str:
+        return self.run("capture-pane", "-p", *(["-e"] if colours else []), "-t", "t")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "t", *keys)
+
+    def wait_for(self, pattern: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if re.search(pattern, text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never saw {pattern!r} on the screen:\n{text}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
+def test_sim_in_tmux_is_driven_by_keys() -> None:
+    tmux = Tmux(f"{TALKTOKEN} sim --speed 20; echo SIM-EXIT=$?; sleep 30")
+    try:
+        tmux.wait_for(r"state: ready")
+        ready_colours = tmux.screen(colours=True)
+        tmux.keys("P")  # PHASE long: the session starts
+        tmux.wait_for(r"state: running")
+        tmux.wait_for(r"phase 1/5: Check-in")
+        tmux.keys("d", "d", "Right")  # three detents clockwise
+        tmux.wait_for(r"knob points at seat 3")
+        tmux.keys("a")
+        tmux.wait_for(r"knob points at seat 2")
+        tmux.keys("k")  # the knob press gives seat 2 the floor
+        text = tmux.wait_for(r"speaking: seat 2")
+        assert "knob points at seat 3" in text
+        running_colours = tmux.screen(colours=True)
+        ring = re.compile(r"\x1b\[38;2;\d+;\d+;\d+m")
+        assert ring.findall(running_colours) != ring.findall(ready_colours)
+        tmux.keys("K")  # seat 2 passes: the token moves to seat 3
+        tmux.wait_for(r"speaking: seat 3")
+        tmux.keys("h")
+        tmux.wait_for(r"state: paused")
+        tmux.keys("h")
+        tmux.wait_for(r"state: running")
+        tmux.keys("H")  # HOLD long: the session ends
+        tmux.wait_for(r"state: ended")
+        tmux.keys("q")
+        tmux.wait_for(r"SIM-EXIT=0")
+    finally:
+        tmux.kill()
