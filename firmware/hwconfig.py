@@ -13,6 +13,10 @@ PIN_VBAT_ADC = const(26)  # ADC0, battery through a 100k/100k divider (optional)
 
 LED_COUNT = const(24)
 
+# Battery sense: VBAT -> 100k -> ADC0 -> 100k -> GND, so the pin sees half the cell voltage.
+VBAT_DIVIDER = const(2)
+ADC_VREF_MV = const(3300)
+
 # Brightness: no channel above MAX_LEVEL (glare), and the sum of all 72 channel values in a
 # frame never above FRAME_SUM_CAP (current). The numbers come from the power budget in
 # docs/hardware.md: 20 mA per channel at 255, so FRAME_SUM_CAP of 4080 is 320 mA of LED current.
