@@ -120,7 +120,7 @@ def _phase_problems(p, i, out):
 
 def problems(d):
     """Every problem of agenda dict d as a list of (field, reason); empty when it is valid."""
-    out = []
+    out = []  # type: list
     if type(d) is not dict:
         return [("", "an agenda must be a table (JSON object), not %s" % _type_name(d))]
     _unknown_keys(d, _TOP_KEYS, "", out)

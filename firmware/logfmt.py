@@ -51,7 +51,7 @@ class UnknownVersion(LogFormatError):
 try:
     from binascii import crc32 as _bcrc32
 except ImportError:  # pragma: no cover - every port we build for has it
-    _bcrc32 = None
+    _bcrc32 = None  # type: ignore[assignment]
 
 
 def crc32(data):

@@ -146,12 +146,13 @@ class LogStore:
     def _write_out(self, now):
         n = self._n
         try:
-            if self._f is None:
-                self._reopen()
+            f = self._f
+            if f is None:
+                f = self._reopen()
                 n = self._n
             if n:
-                self._f.write(self._views[n])
-                self._f.flush()
+                f.write(self._views[n])
+                f.flush()
         except OSError as exc:
             self.error = ERR_FULL if exc.args and exc.args[0] == ENOSPC else ERR_IO
             self._fail_tick = now
@@ -179,7 +180,8 @@ class LogStore:
                 pass
 
     def _reopen(self):
-        path = DIR + "/" + self.name
+        """Open the session file again after a failed write; return the handle."""
+        path = DIR + "/" + str(self.name)
         size = self.fs.size(path)
         done = self._hlen + self.committed * logfmt.REC_SIZE
         if self._n and size == done + self._n * logfmt.REC_SIZE:
@@ -187,7 +189,9 @@ class LogStore:
             self._n = 0
         elif size != done:
             raise OSError(5)
-        self._f = self.fs.open(path, "ab")
+        f = self.fs.open(path, "ab")
+        self._f = f
+        return f
 
     def _close(self):
         self._drop_handle()

@@ -4,10 +4,36 @@ from events import MODE_ROUND, ST_ENDED, ST_PAUSED, ST_READY, ST_RUNNING
 from micropython import const
 
 TURN_WARN_MS = const(15000)  # turn warning lead: min(15 s, budget / 4)
+SEATS_MAX = const(12)
 
 
 class SessionClock:
     """Read-only views of a Session's state at tick now: elapsed, warnings, talk, silence."""
+
+    def __init__(self, agenda):
+        """The state every query reads; Session's actions change it."""
+        self.agenda = agenda
+        self.seats = agenda.seats
+        self.state = ST_READY
+        self.phase = 0
+        self.speaker = -1
+        self.round_first = -1  # first seat of the go-round under way, -1 = none
+        self.round_done = False  # this phase's go-round came back to its first seat
+        self.extend_min = 0  # extension of the current phase, 0..MAX_EXTEND_MIN
+        self.seat_talk_ms = [0] * SEATS_MAX
+        self.seat_turns = [0] * SEATS_MAX
+        self.seat_passes = [0] * SEATS_MAX
+        self.seat_over = [0] * SEATS_MAX  # turns that ran past the turn budget
+        self.silence_ms = 0  # running, nobody holding the floor
+        self.last_t_ms = 0  # offset of the last record (logged or replayed)
+        self.gaps = 0
+        self._t0 = 0  # session start tick
+        self._phase_t = 0
+        self._turn_t = 0
+        self._quiet_t = 0  # start of the current silence
+        self._freeze_t = 0  # clocks stand still here while paused or ended
+        self._end_t = 0
+        self._phase_open = False
 
     def _clk(self, now):
         return now if self.state == ST_RUNNING else self._freeze_t

@@ -20,12 +20,11 @@ from events import (
     ST_RUNNING,
 )
 from micropython import const
-from sessclock import TURN_WARN_MS, SessionClock  # noqa: F401  (TURN_WARN_MS: session API)
+from sessclock import SEATS_MAX, TURN_WARN_MS, SessionClock  # noqa: F401  (session API)
 
 MAX_EXTEND_MIN = const(120)  # total extension of one phase, minutes
 EXTEND_CHUNK = const(7)  # an EXTEND record carries -8..7 minutes; larger steps log several
 CHECKPOINT_MS = const(60000)  # a checkpoint when nothing was logged for this long
-SEATS_MAX = const(12)
 
 
 class _NullSink:
@@ -42,29 +41,8 @@ class Session(SessionClock):
     """
 
     def __init__(self, agenda, sink=None):
-        self.agenda = agenda
+        SessionClock.__init__(self, agenda)
         self.sink = sink if sink is not None else _NullSink()
-        self.seats = agenda.seats
-        self.state = ST_READY
-        self.phase = 0
-        self.speaker = -1
-        self.round_first = -1  # first seat of the go-round under way, -1 = none
-        self.round_done = False  # this phase's go-round came back to its first seat
-        self.extend_min = 0  # extension of the current phase, 0..MAX_EXTEND_MIN
-        self.seat_talk_ms = [0] * SEATS_MAX
-        self.seat_turns = [0] * SEATS_MAX
-        self.seat_passes = [0] * SEATS_MAX
-        self.seat_over = [0] * SEATS_MAX  # turns that ran past the turn budget
-        self.silence_ms = 0  # running, nobody holding the floor
-        self.last_t_ms = 0  # offset of the last record (logged or replayed)
-        self.gaps = 0
-        self._t0 = 0  # session start tick
-        self._phase_t = 0
-        self._turn_t = 0
-        self._quiet_t = 0  # start of the current silence
-        self._freeze_t = 0  # clocks stand still here while paused or ended
-        self._end_t = 0
-        self._phase_open = False
         self._mute = False
 
     # ---- internals ----
