@@ -237,6 +237,14 @@ class Session(SessionClock):
         if self._live() and ticks_diff(now, self._t0) - self.last_t_ms >= CHECKPOINT_MS:
             self._emit(EV_CHECKPOINT, NO_SEAT, now, 0)
 
+    def checkpoint(self, now):
+        """Record the session clock now (before a firmware update or a planned stop), so a
+        resume loses no elapsed time. Nothing when no session runs or nothing is new."""
+        if self._live() and ticks_diff(now, self._t0) > self.last_t_ms:
+            self._emit(EV_CHECKPOINT, NO_SEAT, now, 0)
+            return True
+        return False
+
     # ---- recovery (sessreplay, loaded only when a session is resumed) ----
     def replay(self, ev, seat, phase, t_ms, arg):
         """Re-apply one logged record (sink muted); t_ms is used as the tick."""
