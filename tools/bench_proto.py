@@ -1,0 +1,209 @@
+# Protocol figures: pulling 100 sessions, versus mpremote and a raw base64 dump; CLI start-up.
+"""figures(): pull_100_sessions_s, pull_speedup_vs_mpremote, pull_ratio_vs_raw, cli_help_s.
+
+100 sessions of 120 turns each are written with the firmware's own LogStore into a LittleFS
+image (CPython + littlefs-python), served by a simulated device (MicroPython unix port) on a
+pty, and pulled into a fresh archive. The same files are then read over a pty from a plain
+`micropython` REPL, once with mpremote (its `fs cp` transfer: fs_readfile, 256 B per round trip)
+and once by a raw base64 dump loop typed into the raw REPL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "host"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+SESSIONS = 100
+TURNS = 120
+
+DUMP = b"""import binascii,os,sys
+w=sys.stdout.write
+for n in sorted(os.listdir('.')):
+ f=open(n,'rb')
+ while 1:
+  b=f.read(384)
+  if not b:break
+  w(binascii.b2a_base64(b))
+ f.close()
+w('DUMPDONE\\n')
+"""
+
+
+def make_image(image: Path, count: int = SESSIONS, turns: int = TURNS) -> None:
+    """Write `count` finished sessions with the firmware's LogStore into a flash image."""
+    from talktoken.fwpath import enable_firmware_imports
+
+    enable_firmware_imports()
+    import agenda
+    import events as ev
+    from logstore import LogStore
+    from talktoken.sim.flash_cpy import FlashFs
+
+    fs = FlashFs(str(image))
+    store = LogStore(fs, device_id="5130000000000001", fw_version="0.1.0")
+    a = agenda.default()
+    for i in range(count):
+        store.begin(a, 1_760_000_000 + i * 604_800)
+        t = 0
+        store.record(ev.EV_SESSION_START, ev.NO_SEAT, 0, 0, 0)
+        store.record(ev.EV_PHASE_START, ev.NO_SEAT, 0, 0, 0)
+        for k in range(turns):
+            seat = (k * 5) % 8
+            store.record(ev.EV_TURN_START, seat, 0, t, 0)
+            t += 9_000 + (k * 7919) % 50_000
+            store.record(ev.EV_TURN_END, seat, 0, t, 0)
+            store.service(t)
+        store.record(ev.EV_PHASE_END, ev.NO_SEAT, 0, t, 0)
+        store.record(ev.EV_SESSION_END, ev.NO_SEAT, 0, t, 0)
+        store.service(t)
+        store.end()
+    fs.close()
+
+
+def pull_time(image: Path, work: Path) -> tuple[float, float, dict[str, bytes]]:
+    """Seconds for a full pull (handshake, list, fetch, verify, archive) of every session,
+    seconds for the transfer alone (list, pipelined fetch, verify: no archive), and the files."""
+    from talktoken.archive import Archive
+    from talktoken.client import Client
+    from talktoken.pull import pull_sessions
+    from talktoken.sim.device import SimDevice
+
+    flash = work / "flash.img"
+    shutil.copyfile(image, flash)
+    with SimDevice(vm="micropython", flash=flash) as dev, Archive(work / "archive") as arch:
+        dev.ping()
+        t0 = time.perf_counter()
+        with Client.connect(dev.port) as client:
+            result = pull_sessions(client, arch)
+        took = time.perf_counter() - t0
+        assert len(result.sessions) == SESSIONS and not result.failed
+        t0 = time.perf_counter()
+        with Client.connect(dev.port) as client:
+            names = [s["name"] for s in client.sessions()]
+            files = {n: raw for n, raw, _ in client.fetch_many(names) if raw is not None}
+        assert len(files) == SESSIONS
+        transfer = time.perf_counter() - t0
+    return took, transfer, files
+
+
+class Repl:
+    """`micropython` (the REPL) on a pty with cwd = a directory of files."""
+
+    def __init__(self, root: Path):
+        from mpvm import micropython_exe
+
+        master, slave = os.openpty()
+        self.port = os.ttyname(slave)
+        self._slave = slave
+        self.proc = subprocess.Popen(
+            [micropython_exe()], stdin=master, stdout=master, stderr=master, cwd=root
+        )
+        os.close(master)
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self._slave)
+
+
+def mpremote_time(port: str, names: list[str]) -> float:
+    from mpremote.transport_serial import SerialTransport
+
+    t = SerialTransport(port, baudrate=115200)
+    try:
+        t0 = time.perf_counter()
+        t.enter_raw_repl(soft_reset=False)
+        for n in names:
+            t.fs_readfile(n)
+        took = time.perf_counter() - t0
+        t.exit_raw_repl()
+    finally:
+        t.close()
+    return took
+
+
+def raw_dump_time(port: str, expect_bytes: int) -> float:
+    import serial
+
+    ser = serial.Serial(port, 115200, timeout=0.05)
+    try:
+        ser.write(b"\r\x03\x03\x01")  # raw REPL
+        buf = b""
+        deadline = time.monotonic() + 10
+        while b"raw REPL; CTRL-B to exit\r\n>" not in buf and time.monotonic() < deadline:
+            buf += ser.read(ser.in_waiting or 1)
+        t0 = time.perf_counter()
+        ser.write(DUMP + b"\x04")
+        out = bytearray()
+        while b"DUMPDONE" not in out:
+            out += ser.read(ser.in_waiting or 1)
+            assert time.perf_counter() - t0 < 120, "raw dump stalled"
+        took = time.perf_counter() - t0
+        ser.write(b"\x02")
+    finally:
+        ser.close()
+    assert len(out) >= expect_bytes * 4 // 3
+    return took
+
+
+def _with_repl(root: Path, measure) -> float:
+    """Run measure(port) against a fresh REPL (each measurement gets its own process)."""
+    repl = Repl(root)
+    try:
+        time.sleep(0.5)
+        return measure(repl.port)
+    finally:
+        repl.close()
+
+
+def cli_help_time(runs: int = 5) -> float:
+    exe = str(Path(sys.executable).parent / "talktoken")
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "--help"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def figures() -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-proto-") as tmp:
+        work = Path(tmp)
+        image = work / "image.img"
+        make_image(image)
+        pulled, transfer, files = pull_time(image, work)
+        root = work / "files"
+        root.mkdir()
+        for name, raw in files.items():
+            (root / name).write_bytes(raw)
+        total = sum(len(v) for v in files.values())
+        raw = _with_repl(root, lambda port: raw_dump_time(port, total))
+        mp = _with_repl(root, lambda port: mpremote_time(port, sorted(files)))
+    return {
+        "pull_100_sessions_s": round(pulled, 3),
+        "pull_100_sessions_bytes": total,
+        "pull_speedup_vs_mpremote": round(mp / pulled, 1),
+        "pull_mpremote_s": round(mp, 3),
+        "pull_ratio_vs_raw": round(pulled / raw, 2),
+        "pull_transfer_s": round(transfer, 3),
+        "pull_transfer_ratio_vs_raw": round(transfer / raw, 2),
+        "pull_transfer_speedup_vs_mpremote": round(mp / transfer, 1),
+        "pull_raw_dump_s": round(raw, 3),
+        "cli_help_s": round(cli_help_time(), 3),
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(figures(), indent=2))
