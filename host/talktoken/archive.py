@@ -1,0 +1,325 @@
+# The host's archive of pulled sessions: SQLite index + the raw log files it can be rebuilt from.
+"""SQLite archive of session logs (owner-only files), idempotent import, device reformat checks.
+
+Layout of the archive directory (mode 0700):
+  archive.sqlite3            index + cached metrics (mode 0600), schema versioned and migrated
+  sessions/<session_id>.ttl  the raw log files exactly as pulled (mode 0600), written atomically
+The raw files are the truth: `rebuild()` recreates the index from them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from talktoken import metrics
+from talktoken.archive_files import same_file, sweep_tmp, write_durable
+from talktoken.archive_rows import ImportReport, ImportResult, SessionRow, insert_row, note_device
+from talktoken.archive_schema import migrate
+from talktoken.errors import TalktokenError
+
+DB_NAME = "archive.sqlite3"
+SESSIONS_DIR = "sessions"
+SUFFIX = ".ttl"
+
+
+class ArchiveError(TalktokenError):
+    """The archive cannot do what was asked (missing session, conflict, newer schema)."""
+
+    exit_code = 6
+
+
+class CorruptSessionError(ArchiveError):
+    """A session file failed its hash check or cannot be decoded; it was not imported."""
+
+    exit_code = 7
+
+
+def default_dir() -> Path:
+    """The per-user archive directory (platformdirs user data dir for "talktoken")."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("talktoken"))
+
+
+def _default_parser(raw: bytes):
+    from talktoken import logread
+
+    return logread.parse(raw)
+
+
+def _read(name: str) -> bytes | OSError:
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Archive:
+    """The session archive in directory `path` (default: `default_dir()`).
+
+    `parser(raw) -> SessionLog` defaults to `talktoken.logread.parse`.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, parser: Callable | None = None):
+        self.dir = Path(path) if path else default_dir()
+        self.parse = parser or _default_parser
+        self.files = self.dir / SESSIONS_DIR
+        old = os.umask(0o077)  # the db, its journal and every file in here: owner only
+        try:
+            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.files.mkdir(mode=0o700, exist_ok=True)
+            sweep_tmp(self.files)
+            db = self.dir / DB_NAME
+            if not db.exists():
+                os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            self.db = sqlite3.connect(db)
+        finally:
+            os.umask(old)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        migrate(self.db)
+        if self._meta("metrics_version") != str(metrics.METRICS_VERSION):
+            self.refresh_summaries()
+
+    # -- small helpers -------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def path_of(self, session_id: str) -> Path:
+        """Where the raw file of `session_id` is kept."""
+        if not session_id or not all(c in "0123456789abcdef" for c in session_id):
+            raise ArchiveError(f"not a session id: {session_id!r}")
+        return self.files / (session_id + SUFFIX)
+
+    # -- import ----------------------------------------------------------------------------
+    def _decode(self, raw: bytes, expected_sha256: str | None):
+        digest = hashlib.sha256(raw).hexdigest()
+        if expected_sha256 is not None and digest != expected_sha256.lower():
+            raise CorruptSessionError(
+                f"hash mismatch (got {digest[:16]}, expected {expected_sha256[:16]}): "
+                "the file was damaged in transfer; pull it again"
+            )
+        try:
+            log = self.parse(raw)
+        except Exception as exc:  # any decoder failure means the file cannot be trusted
+            raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
+        return log, digest
+
+    def _import(self, raw: bytes, expected_sha256: str | None, writes: dict) -> ImportResult:
+        """Verify, decode and index one file inside the open transaction; its file goes to
+        `writes` (path -> bytes), written by `_import_all` before the commit."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if expected_sha256 is None or digest == expected_sha256.lower():
+            # Fast path: these exact bytes are archived already (the hash covers the session id).
+            same = self.db.execute(
+                "SELECT session_id FROM sessions WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if same:
+                return ImportResult(same[0], False)
+        log, digest = self._decode(raw, expected_sha256)
+        known = self.db.execute(
+            "SELECT sha256 FROM sessions WHERE session_id = ?", (log.session_id,)
+        ).fetchone()
+        if known:
+            if known[0] == digest:
+                return ImportResult(log.session_id, False)
+            raise ArchiveError(
+                f"session {log.session_id} is already archived with a different hash "
+                f"({known[0][:16]}, now {digest[:16]}); kept the archived copy"
+            )
+        path = self.path_of(log.session_id)
+        if not same_file(path, digest):
+            writes[path] = raw
+        insert_row(self.db, log, digest, _now())
+        return ImportResult(log.session_id, True)
+
+    def _import_all(self, items: Iterable[tuple[bytes | OSError, str | None]]) -> list:
+        """One transaction for every (name, raw, sha256): results (ImportResult or the
+        ArchiveError / OSError of that item), files made durable before the commit."""
+        results: list = []
+        writes: dict[Path, bytes] = {}
+        with self.db:  # commits only after write_durable returned; rolls back on any error
+            for raw, sha in items:
+                try:
+                    if isinstance(raw, OSError):
+                        raise raw
+                    results.append(self._import(raw, sha, writes))
+                except (ArchiveError, OSError) as exc:
+                    results.append(exc)
+            write_durable(self.files, writes.items())
+        return results
+
+    def import_raw(self, raw: bytes, expected_sha256: str | None = None) -> ImportResult:
+        """Verify `raw` against its sha256 (hex), decode it, keep the file, index it.
+
+        Idempotent: the same session with the same hash changes nothing (`new=False`).
+        Raises CorruptSessionError (hash or decode failure, nothing stored) or ArchiveError
+        (the same session id already archived with a different hash).
+        """
+        (result,) = self.import_many([(raw, expected_sha256)])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def import_many(self, items: Iterable[tuple[bytes, str | None]]) -> list:
+        """Import many (raw, sha256) pairs as `import_raw` does, in ONE transaction.
+
+        Returns one item per pair: an ImportResult, or the ArchiveError that refused it (the
+        others are kept). The new files are written and made durable (fsync of each file, one
+        of the directory) before the index commit, so `has()` never names a file that a crash
+        could lose, and a crash at any point leaves no partial or duplicate session.
+        """
+        return self._import_all(items)
+
+    def import_files(self, paths: Iterable[str | os.PathLike]) -> ImportReport:
+        """Import log files in one transaction; corrupted or conflicting files are skipped."""
+        report = ImportReport()
+        names = [os.fspath(p) for p in paths]
+        results = self._import_all((_read(n), None) for n in names)
+        for name, result in zip(names, results, strict=True):
+            if isinstance(result, Exception):
+                report.skipped.append((name, str(result)))
+            else:
+                (report.new if result.new else report.unchanged).append(result.session_id)
+        return report
+
+    def rebuild(self) -> ImportReport:
+        """Recreate the index from the raw files in sessions/ (bad files reported, not indexed)."""
+        report = ImportReport()
+        with self.db:
+            self.db.execute("DELETE FROM seat_stats")
+            self.db.execute("DELETE FROM sessions")
+            for path in sorted(self.files.glob("*" + SUFFIX)):
+                try:
+                    log, digest = self._decode(path.read_bytes(), None)
+                    if path.stem != log.session_id:
+                        raise CorruptSessionError("file name does not match its session id")
+                except (ArchiveError, OSError) as exc:
+                    report.skipped.append((path.name, str(exc)))
+                    continue
+                insert_row(self.db, log, digest, _now())
+                report.new.append(log.session_id)
+            self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+        return report
+
+    def refresh_summaries(self) -> None:
+        """Recompute the cached metrics of every session (after a metrics change)."""
+        with self.db:
+            rows = self.db.execute("SELECT session_id, imported_at FROM sessions").fetchall()
+            for sid, imported_at in rows:
+                with contextlib.suppress(ArchiveError, OSError):
+                    log, digest = self._decode(self.path_of(sid).read_bytes(), None)
+                    insert_row(self.db, log, digest, imported_at)
+            self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+
+    # -- queries ---------------------------------------------------------------------------
+    def has(self, session_id: str, sha256: str) -> bool:
+        """True when this session is archived with exactly this hash."""
+        row = self.db.execute(
+            "SELECT 1 FROM sessions WHERE session_id = ? AND sha256 = ?",
+            (session_id, sha256.lower()),
+        ).fetchone()
+        return row is not None
+
+    def hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        """session id -> archived sha256, for those of `ids` the archive holds."""
+        wanted = list(ids)
+        out: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):  # SQLite limits the variables of one statement
+            part = wanted[i : i + 500]
+            sql = "SELECT session_id, sha256 FROM sessions WHERE session_id IN ({})"
+            out.update(self.db.execute(sql.format(",".join("?" * len(part))), part).fetchall())
+        return out
+
+    def sessions(
+        self,
+        since: str | None = None,
+        ids: Iterable[str] | None = None,
+        agenda_name: str | None = None,
+        until_sort: str | None = None,
+    ) -> list[SessionRow]:
+        """Archived sessions, oldest first (by wall-clock start, else import time).
+
+        since/until_sort: ISO dates compared with that sort time; ids: only these sessions.
+        """
+        sql = (
+            "SELECT session_id, sha256, agenda_name, started_at, imported_at, device_id,"
+            " complete, duration_ms, summary FROM sessions WHERE 1=1"
+        )
+        args: list = []
+        if since:
+            sql += " AND sort_at >= ?"
+            args.append(since)
+        if until_sort:
+            sql += " AND sort_at <= ?"
+            args.append(until_sort)
+        if agenda_name is not None:
+            sql += " AND agenda_name = ?"
+            args.append(agenda_name)
+        if ids is not None:
+            wanted = list(ids)
+            sql += " AND session_id IN ({})".format(",".join("?" * len(wanted)))
+            args.extend(wanted)
+        sql += " ORDER BY sort_at, session_id"
+        return [
+            SessionRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], json.loads(r[8]))
+            for r in self.db.execute(sql, args)
+        ]
+
+    def find(self, prefix: str) -> str:
+        """The one session id starting with `prefix` (at least 4 hex characters)."""
+        prefix = prefix.lower()
+        if len(prefix) < 4:
+            raise ArchiveError("give at least 4 characters of the session id")
+        rows = self.db.execute(
+            "SELECT session_id FROM sessions WHERE substr(session_id, 1, ?) = ?",
+            (len(prefix), prefix),
+        ).fetchall()
+        if not rows:
+            raise ArchiveError(f"no archived session starts with {prefix}")
+        if len(rows) > 1:
+            raise ArchiveError(f"{prefix} matches {len(rows)} sessions; give more characters")
+        return rows[0][0]
+
+    def load(self, session_id: str):
+        """The decoded SessionLog of an archived session, re-read from its raw file."""
+        row = self.db.execute(
+            "SELECT sha256 FROM sessions WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if not row:
+            raise ArchiveError(f"session {session_id} is not in the archive")
+        log, _ = self._decode(self.path_of(session_id).read_bytes(), row[0])
+        return log
+
+    # -- devices ---------------------------------------------------------------------------
+    def note_device(self, device_id: str, fs_id: str, session_names: Iterable[str]) -> list[str]:
+        """Remember the device's filesystem marker; warn when it changed (a reformat).
+
+        Returns human-readable warnings (empty when all is as last seen).
+        """
+        with self.db:
+            return note_device(self.db, device_id, fs_id, session_names, _now())

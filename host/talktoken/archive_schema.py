@@ -1,0 +1,99 @@
+# The archive's SQLite schema as numbered migrations, applied in order on open.
+"""Schema versions of the archive database; `migrate(db)` brings any older file up to date."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from talktoken.errors import TalktokenError
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sessions (
+            session_id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            firmware TEXT NOT NULL,
+            format_version INTEGER NOT NULL,
+            agenda_name TEXT NOT NULL,
+            agenda_hash TEXT NOT NULL,
+            seats INTEGER NOT NULL,
+            started_at TEXT,
+            imported_at TEXT NOT NULL,
+            sort_at TEXT NOT NULL,
+            complete INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            summary TEXT NOT NULL
+        );
+        CREATE INDEX sessions_sort ON sessions(sort_at);
+        CREATE TABLE seat_stats (
+            session_id TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE CASCADE,
+            seat INTEGER NOT NULL,
+            facilitator INTEGER NOT NULL,
+            talk_ms INTEGER NOT NULL,
+            share REAL,
+            turns INTEGER NOT NULL,
+            passes INTEGER NOT NULL,
+            PRIMARY KEY (session_id, seat)
+        );
+        """,
+    ),
+    (
+        2,
+        """
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY,
+            fs_id TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            names TEXT NOT NULL
+        );
+        """,
+    ),
+    (3, "CREATE INDEX sessions_sha256 ON sessions(sha256);"),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+class SchemaError(TalktokenError):
+    """The archive was written by a newer talktoken (or is not an archive)."""
+
+    exit_code = 6
+
+
+def version(db: sqlite3.Connection) -> int:
+    """The schema version recorded in the file (0 for an empty database)."""
+    has = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if not has:
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite3.Connection, upto: int = LATEST) -> int:
+    """Apply every migration newer than the file's version (each in its own transaction)."""
+    current = version(db)
+    if current > LATEST:
+        raise SchemaError(
+            f"the archive has schema version {current}, newer than this talktoken knows "
+            f"({LATEST}); upgrade talktoken"
+        )
+    for number, sql in MIGRATIONS:
+        if current < number <= upto:
+            script = (
+                "BEGIN;\nCREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);\n"
+            )
+            script += sql + f"\nINSERT INTO schema_version(version) VALUES ({number});\nCOMMIT;"
+            try:
+                db.executescript(script)
+            except sqlite3.Error as exc:
+                db.rollback()
+                raise SchemaError(f"cannot migrate the archive to version {number}: {exc}") from exc
+            current = number
+    return current

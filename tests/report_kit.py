@@ -1,0 +1,260 @@
+# Test helper: build SessionLog objects (and, when the log encoder exists, raw log files) by script.
+"""A tiny session builder for metrics, archive and report tests and for tools/bench_report.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+try:  # the LOG helper's dataclasses, once they exist
+    from talktoken.logread import Event, PhasePlan, SessionLog
+except ImportError:  # pragma: no cover - only before logread.py lands
+
+    @dataclass
+    class PhasePlan:  # type: ignore[no-redef]
+        name: str
+        minutes: int
+        floor: str
+        turn_seconds: int = 0
+        warn_seconds: int = 0
+
+    @dataclass
+    class Event:  # type: ignore[no-redef]
+        t_ms: int
+        kind: str
+        seat: int | None
+        phase: int
+        arg: int = 0
+
+    @dataclass
+    class SessionLog:  # type: ignore[no-redef]
+        session_id: str
+        device_id: str
+        firmware: str
+        format_version: int
+        agenda_name: str
+        agenda_hash: str
+        seats: int
+        facilitators: list
+        phases: list
+        started_at: datetime | None
+        events: list
+        complete: bool
+        problems: list = field(default_factory=list)
+        sha256: str = ""
+        raw: bytes = b""
+
+
+class Script:
+    """Append events in time order: s.turn(seat, start, end) etc.; s.log() builds the SessionLog."""
+
+    def __init__(self, seats=4, facilitators=(0,), phases=(("Talk", 10, "open"),), started=None):
+        self.seats = seats
+        self.facilitators = list(facilitators)
+        self.phases = [PhasePlan(n, m, f, 60 if f == "round" else 0, 30) for n, m, f in phases]
+        self.started = started
+        self.events: list = []
+        self.phase = 0
+
+    def ev(self, t, kind, seat=None, phase=None, arg=0):
+        self.events.append(Event(t, kind, seat, self.phase if phase is None else phase, arg))
+        return self
+
+    def start(self, t=0):
+        return self.ev(t, "session_start").ev(t, "phase_start", phase=0)
+
+    def next_phase(self, t):
+        self.ev(t, "phase_end")
+        self.phase += 1
+        return self.ev(t, "phase_start")
+
+    def turn(self, seat, start, end):
+        return self.ev(start, "turn_start", seat).ev(end, "turn_end", seat)
+
+    def passed(self, seat, start, end):
+        return self.ev(start, "turn_start", seat).ev(end, "pass", seat)
+
+    def end(self, t):
+        return self.ev(t, "phase_end").ev(t, "session_end")
+
+    def log(self, session_id=None, complete=None):
+        sid = session_id or hashlib.sha256(repr(self.events).encode()).hexdigest()[:16]
+        done = any(e.kind == "session_end" for e in self.events) if complete is None else complete
+        return SessionLog(
+            session_id=sid,
+            device_id="e66038b7134f2a2c",
+            firmware="0.1.0",
+            format_version=1,
+            agenda_name="Tuesday group",
+            agenda_hash="0123456789abcdef",
+            seats=self.seats,
+            facilitators=self.facilitators,
+            phases=self.phases,
+            started_at=self.started,
+            events=self.events,
+            complete=done,
+            problems=[],
+            sha256="",
+            raw=b"",
+        )
+
+
+DEFAULT_PHASES = (
+    ("Check-in", 12, "round"),
+    ("Supportive space", 10, "open"),
+    ("Exploring relationships", 35, "open"),
+    ("Developing strategies", 20, "open"),
+    ("Closing round", 13, "round"),
+)
+
+
+def synthetic(seed: int, turns: int = 300, seats: int = 8, when: datetime | None = None) -> Script:
+    """A plausible random session: rounds with passes, open floor with silences, a pause."""
+    rng = random.Random(seed)
+    s = Script(seats, (0,), DEFAULT_PHASES, when)
+    s.start(0)
+    t = 0
+    per_phase = [seats, turns // 4, turns // 2, turns // 4 - 2 * seats, seats]
+    weights = [rng.uniform(0.3, 3.0) for _ in range(seats)]
+    for p, count in enumerate(per_phase):
+        if p:
+            s.next_phase(t)
+        for i in range(max(1, count)):
+            if s.phases[p].floor == "round":
+                seat = i % seats
+                if rng.random() < 0.15:
+                    s.passed(seat, t, t + rng.randint(500, 3000))
+                else:
+                    s.turn(seat, t, t + rng.randint(20_000, 70_000))
+                t = s.events[-1].t_ms + rng.randint(0, 800)
+            else:
+                seat = rng.choices(range(seats), weights)[0]
+                end = t + rng.randint(3_000, 40_000)
+                s.turn(seat, t, end)
+                t = end + rng.randint(0, 9_000)
+            if p == 2 and i == count // 2:
+                s.ev(t, "pause").ev(t + 120_000, "resume")
+                t += 120_000
+    s.end(t)
+    return s
+
+
+def dated(i: int) -> datetime:
+    """Weekly dates from 2025-01-07 18:00 UTC."""
+    return datetime(2025, 1, 7, 18, 0, tzinfo=timezone.utc) + timedelta(days=7 * i)
+
+
+def rand_hex(n: int = 8) -> str:
+    return os.urandom(n).hex()
+
+
+# -- raw files ----------------------------------------------------------------------------------
+# Until the LOG helper's encoder exists, tests use a stand-in format: b"TTJSON" + JSON.
+# `encode(log)` / `parse(raw)` switch to firmware/logfmt.py + talktoken.logread when both exist.
+
+
+def _json_encode(log) -> bytes:
+    d = {
+        "session_id": log.session_id,
+        "agenda_name": log.agenda_name,
+        "seats": log.seats,
+        "facilitators": list(log.facilitators),
+        "phases": [
+            [p.name, p.minutes, p.floor, p.turn_seconds, p.warn_seconds] for p in log.phases
+        ],
+        "started_at": log.started_at.isoformat() if log.started_at else None,
+        "events": [[e.t_ms, e.kind, e.seat, e.phase, e.arg] for e in log.events],
+        "complete": log.complete,
+    }
+    return b"TTJSON" + json.dumps(d).encode()
+
+
+def _json_parse(raw: bytes):
+    if not raw.startswith(b"TTJSON"):
+        raise ValueError("not a talktoken test log")
+    d = json.loads(raw[6:].decode())
+    return SessionLog(
+        session_id=d["session_id"],
+        device_id="e66038b7134f2a2c",
+        firmware="0.1.0",
+        format_version=1,
+        agenda_name=d["agenda_name"],
+        agenda_hash="0123456789abcdef",
+        seats=d["seats"],
+        facilitators=d["facilitators"],
+        phases=[PhasePlan(*p) for p in d["phases"]],
+        started_at=datetime.fromisoformat(d["started_at"]) if d["started_at"] else None,
+        events=[Event(*e) for e in d["events"]],
+        complete=d["complete"],
+        problems=[],
+        sha256=hashlib.sha256(raw).hexdigest(),
+        raw=raw,
+    )
+
+
+def _real_encode(log) -> bytes:
+    import events
+    import logfmt
+
+    sid = bytes.fromhex(log.session_id)
+    wall = int(log.started_at.timestamp()) if log.started_at else 0
+    floors = {"round": events.MODE_ROUND, "open": events.MODE_OPEN}
+    out = bytearray(
+        logfmt.encode_header(
+            sid,
+            bytes.fromhex(log.device_id),
+            (0, 1, 0),
+            log.agenda_name,
+            bytes.fromhex(log.agenda_hash),
+            log.seats,
+            sum(1 << s for s in log.facilitators),
+            events.BAL_ON_DEMAND,
+            [
+                (p.name, p.minutes, floors[p.floor], p.turn_seconds, p.warn_seconds)
+                for p in log.phases
+            ],
+            wall,
+        )
+    )
+    seed = logfmt.session_seed(sid)
+    rec = bytearray(logfmt.REC_SIZE)
+    for e in log.events:
+        ev = events.EVENT_NAMES.index(e.kind)
+        seat = e.arg if e.kind == "extend" else (events.NO_SEAT if e.seat is None else e.seat)
+        logfmt.pack_record(rec, 0, ev, seat, e.phase, e.t_ms, seed)
+        out += rec
+    return bytes(out)
+
+
+def real_format() -> bool:
+    """True when both the device encoder and the host decoder exist (real log files in tests)."""
+    try:
+        import logfmt  # noqa: F401
+        from talktoken import logread  # noqa: F401
+    except ImportError:
+        return False
+    return hasattr(logfmt, "encode_header") and hasattr(logread, "parse")
+
+
+if real_format():
+    from talktoken.logread import parse  # noqa: E402
+
+    encode = _real_encode
+else:
+    encode = _json_encode
+    parse = _json_parse
+
+
+def make_archive(path, n: int = 6, turns: int = 120, seats: int = 8):
+    """An Archive at `path` holding n weekly synthetic sessions (ids random, dates weekly)."""
+    from talktoken.archive import Archive
+
+    arc = Archive(path, parser=parse)
+    for i in range(n):
+        log = synthetic(i, turns=turns, seats=seats, when=dated(i)).log(session_id=rand_hex())
+        arc.import_raw(encode(log))
+    return arc

@@ -1,0 +1,69 @@
+# Benchmark: importing 1,000 session logs into the archive and drawing reports across them.
+"""figures(): archive_import_1000_s, report_1000_sessions_s (+ html/csv variants, log format)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for p in (ROOT / "host", ROOT / "tests"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+from talktoken.fwpath import enable_firmware_imports  # noqa: E402
+
+enable_firmware_imports()
+
+import report_kit as kit  # noqa: E402
+from talktoken.archive import Archive  # noqa: E402
+from talktoken.cmd_report import make_report  # noqa: E402
+
+SESSIONS = 1000
+TURNS = 300
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t, result
+
+
+def figures(sessions: int = SESSIONS, turns: int = TURNS) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "pulled"
+        src.mkdir()
+        files = []
+        for i in range(sessions):
+            log = kit.synthetic(i, turns=turns, when=kit.dated(i)).log(session_id=kit.rand_hex())
+            path = src / f"s{i:05d}.ttl"
+            path.write_bytes(kit.encode(log))
+            files.append(path)
+        arc = Archive(Path(tmp) / "arc", parser=kit.parse)
+        import_s, report = _timed(lambda: arc.import_files(files))
+        assert len(report.new) == sessions and not report.skipped, report.skipped[:3]
+        reimport_s, again = _timed(lambda: arc.import_files(files))
+        assert len(again.unchanged) == sessions
+        table_s, out = _timed(lambda: make_report(arc, "table", all_=True))
+        assert f"{sessions} sessions" in out.text
+        html_s, _ = _timed(lambda: make_report(arc, "html", all_=True, out=Path(tmp) / "r.html"))
+        csv_s, _ = _timed(lambda: make_report(arc, "csv", all_=True, out=Path(tmp) / "r.csv"))
+        one_s, _ = _timed(lambda: make_report(arc, "html", last=True, out=Path(tmp) / "1.html"))
+        arc.close()
+    return {
+        "archive_import_1000_s": round(import_s, 3),
+        "archive_reimport_1000_s": round(reimport_s, 3),
+        "report_1000_sessions_s": round(table_s, 3),
+        "report_1000_sessions_html_s": round(html_s, 3),
+        "report_1000_sessions_csv_turns_s": round(csv_s, 3),
+        "report_one_session_html_s": round(one_s, 3),
+        "report_bench_log_format": "ttlog" if kit.real_format() else "json-stand-in",
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(figures(), indent=2))
