@@ -1,5 +1,5 @@
 # Decode a session log file (docs/log-format.md) into a SessionLog, listing every problem.
-"""Session log files pulled from the device, decoded with the firmware's own logfmt module."""
+"""Session log files pulled from the device, decoded as the firmware's own logfmt module does."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from talktoken import logread_fast
 from talktoken.errors import TalktokenError
 from talktoken.fwpath import enable_firmware_imports
 
@@ -36,7 +37,7 @@ class PhasePlan:
     warn_seconds: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     """One logged event: offset from session start, kind (events.EVENT_NAMES), seat or None."""
 
@@ -69,13 +70,10 @@ class SessionLog:
     balance: str = "on_demand"
 
 
-def parse(raw: bytes) -> SessionLog:
-    """Decode one session file. Bad records are skipped and listed in `problems`, a partial
-    record at the end is dropped (and listed); an unknown version or a broken header raises
-    LogFormatError."""
-    raw = bytes(raw)
+def _header(raw: bytes) -> dict:
+    """The decoded header of raw, its errors turned into LogFormatError."""
     try:
-        h, recs, bad, torn = logfmt.decode(raw)
+        return logfmt.decode_header(raw)
     except logfmt.UnknownVersion as exc:
         raise LogFormatError(
             f"this session log uses format version {exc.version}; this talktoken reads version "
@@ -83,6 +81,31 @@ def parse(raw: bytes) -> SessionLog:
         ) from None
     except logfmt.LogFormatError as exc:
         raise LogFormatError(f"not a readable session log: {exc.reason}") from None
+
+
+def parse(raw: bytes) -> SessionLog:
+    """Decode one session file. Bad records are skipped and listed in `problems`, a partial
+    record at the end is dropped (and listed); an unknown version or a broken header raises
+    LogFormatError.
+
+    A clean file (every record good) is decoded by `talktoken.logread_fast`; any other goes
+    through `parse_reference`, so the result is always exactly that of `parse_reference`."""
+    raw = bytes(raw)
+    h = _header(raw)
+    fast = logread_fast.decode_events(raw, h, Event)
+    if fast is None:
+        return parse_reference(raw)
+    out, torn, complete = fast
+    problems = [f"{torn} bytes of a partial record at the end were dropped"] if torn else []
+    return _session(raw, h, out, problems, complete)
+
+
+def parse_reference(raw: bytes) -> SessionLog:
+    """`parse` with the firmware's own per-record decoder (logfmt.decode) for every file: the
+    reference the fast path is checked against, and the path for files with bad records."""
+    raw = bytes(raw)
+    h = _header(raw)
+    _, recs, bad, torn = logfmt.decode(raw)
     problems = [f"record {i} (byte {h['length'] + i * logfmt.REC_SIZE}): {why}" for i, why in bad]
     if torn:
         problems.append(f"{torn} bytes of a partial record at the end were dropped")
@@ -99,6 +122,10 @@ def parse(raw: bytes) -> SessionLog:
         out.append(
             Event(t, events.EVENT_NAMES[ev], None if seat == events.NO_SEAT else seat, phase, arg)
         )
+    return _session(raw, h, out, problems, any(e.kind == "session_end" for e in out))
+
+
+def _session(raw: bytes, h: dict, out: list, problems: list, complete: bool) -> SessionLog:
     seats = h["seats"]
     fw = h["firmware"]
     return SessionLog(
@@ -118,7 +145,7 @@ def parse(raw: bytes) -> SessionLog:
             datetime.fromtimestamp(h["wall_start"], tz=timezone.utc) if h["wall_start"] else None
         ),
         events=out,
-        complete=any(e.kind == "session_end" for e in out),
+        complete=complete,
         problems=problems,
         sha256=hashlib.sha256(raw).hexdigest(),
         raw=raw,

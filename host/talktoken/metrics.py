@@ -49,15 +49,19 @@ class Timeline:
     notes: list[str] = field(default_factory=list)
 
 
-def _add(d: dict[int, int], key: int, value: int) -> None:
-    d[key] = d.get(key, 0) + value
-
-
 def timeline(log) -> Timeline:
-    """Walk the events once and attribute every millisecond (see docs/metrics.md, "Sweep")."""
+    """Walk the events once and attribute every millisecond (see docs/metrics.md, "Sweep").
+
+    One loop with everything in local variables (no per-event function calls): it is most of
+    the cost of an import; tests/test_metrics_fast.py checks it against the plain sweep."""
     tl = Timeline()
+    turns = tl.turns
+    new_turn = Turn
+    active, paused_ms, silence = tl.active_ms, tl.paused_ms, tl.silence_ms
     floors = [p.floor for p in log.phases]
+    n_floors = len(floors)
     phase: int | None = None
+    phase_open = False  # the current phase has an open floor (silence counts)
     paused = False
     pause_at = 0
     speaker: int | None = None
@@ -65,76 +69,80 @@ def timeline(log) -> Timeline:
     t_phase = 0
     kind = "turn"
     prev = 0
-
-    def close(t: int, new_kind: str | None = None, cut: bool = False) -> None:
-        nonlocal speaker
-        if speaker is None:
-            return
-        k = new_kind or kind
-        if not (k == "resumed" and t == t_start):
-            tl.turns.append(Turn(speaker, t_phase, t_start, t, talk, k, cut))
-        speaker = None
-
-    def open_turn(seat: int, ph: int, t: int, k: str) -> None:
-        nonlocal speaker, t_start, talk, t_phase, kind
-        speaker, t_start, talk, t_phase, kind = seat, t, 0, ph, k
-
     for ev in log.events:
-        t = max(ev.t_ms, prev)
-        dt = t - prev
-        prev = t
-        if dt:
+        t = ev.t_ms
+        if t > prev:
+            dt = t - prev
+            prev = t
             if speaker is not None and not paused:
                 talk += dt
             if phase is not None:
                 if paused:
-                    _add(tl.paused_ms, phase, dt)
+                    paused_ms[phase] = paused_ms.get(phase, 0) + dt
                 else:
-                    _add(tl.active_ms, phase, dt)
-                    if speaker is None and phase < len(floors) and floors[phase] == "open":
-                        _add(tl.silence_ms, phase, dt)
+                    active[phase] = active.get(phase, 0) + dt
+                    if speaker is None and phase_open:
+                        silence[phase] = silence.get(phase, 0) + dt
+        else:
+            t = prev
         k = ev.kind
-        if k == "phase_start":
-            close(t)
-            phase = ev.phase
-            tl.phase_spans.setdefault(phase, [t, t])
-        elif k == "phase_end":
-            close(t)
-            if phase is not None:
-                tl.phase_spans.setdefault(phase, [t, t])[1] = t
-            phase = None
-        elif k == "turn_start" and ev.seat is not None:
-            close(t)
-            open_turn(ev.seat, ev.phase, t, "turn")
+        if k == "turn_start":
+            seat = ev.seat
+            if seat is not None:
+                if speaker is not None and not (kind == "resumed" and t == t_start):
+                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
+                speaker, t_start, talk, t_phase, kind = seat, t, 0, ev.phase, "turn"
         elif k == "turn_end":
             if speaker is not None and speaker == ev.seat:
-                close(t)
+                if not (kind == "resumed" and t == t_start):
+                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
+                speaker = None
             else:
                 tl.notes.append(f"turn_end of seat {ev.seat} at {t} ms without its start")
-        elif k == "pass" and ev.seat is not None:
-            if speaker == ev.seat:
-                close(t, "pass")
+        elif k == "pass":
+            seat = ev.seat
+            if seat is not None:
+                if speaker == seat:
+                    turns.append(new_turn(seat, t_phase, t_start, t, talk, "pass", False))
+                else:
+                    if speaker is not None and not (kind == "resumed" and t == t_start):
+                        turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
+                    turns.append(new_turn(seat, ev.phase, t, t, 0, "pass"))
+                speaker = None
+        elif k == "phase_start" or k == "phase_end":
+            if speaker is not None:
+                if not (kind == "resumed" and t == t_start):
+                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
+                speaker = None
+            if k == "phase_start":
+                phase = ev.phase
+                phase_open = phase < n_floors and floors[phase] == "open"
+                tl.phase_spans.setdefault(phase, [t, t])
             else:
-                close(t)
-                tl.turns.append(Turn(ev.seat, ev.phase, t, t, 0, "pass"))
-        elif k == "pause" and not paused:
-            paused, pause_at = True, t
-        elif k == "resume" and paused:
-            paused = False
-            tl.pauses.append((pause_at, t))
+                if phase is not None:
+                    tl.phase_spans.setdefault(phase, [t, t])[1] = t
+                phase = None
+                phase_open = False
+        elif k == "pause":
+            if not paused:
+                paused, pause_at = True, t
+        elif k == "resume":
+            if paused:
+                paused = False
+                tl.pauses.append((pause_at, t))
         elif k == "extend":
-            _add(tl.extend_min, ev.phase, ev.arg)
+            tl.extend_min[ev.phase] = tl.extend_min.get(ev.phase, 0) + ev.arg
         elif k == "gap":
             tl.gaps.append(t)
             if speaker is not None:
-                seat, ph = speaker, t_phase
-                close(t, cut=True)
-                open_turn(seat, ph, t, "resumed")
+                if not (kind == "resumed" and t == t_start):
+                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, True))
+                t_start, talk, kind = t, 0, "resumed"
         elif k == "session_end":
             break
     # End of the log: close whatever is still open (a cut, unless the session ended cleanly).
-    cut = not log.complete
-    close(prev, cut=cut)
+    if speaker is not None and not (kind == "resumed" and prev == t_start):
+        turns.append(new_turn(speaker, t_phase, t_start, prev, talk, kind, not log.complete))
     if paused:
         tl.pauses.append((pause_at, prev))
     if phase is not None:
