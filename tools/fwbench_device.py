@@ -263,8 +263,10 @@ class SlimBoard:
         return -1
 
 
-def heap(root):
-    """12 seats, 2 hours, 2,000 turns through App.step with a LogStore on a tmpfs directory."""
+def heap(root, max_turns=0):
+    """12 seats, 2 hours, 2,000 turns through App.step with a LogStore on a tmpfs directory.
+
+    With max_turns, the session is ended after that many turns (to compare short and long)."""
     import fsio
 
     gc.collect()
@@ -289,6 +291,8 @@ def heap(root):
         t += 50
         b.t = ticks_add(b.t, 50)
         script.act(t)
+        if max_turns and script.turns >= max_turns and app.session.state != ST_ENDED:
+            app.session.end(b.t)
         app.step(b.t)
     gc.collect()
     used = gc.mem_alloc()
@@ -302,7 +306,7 @@ def main():
     elif mode == "alloc":
         alloc()
     elif mode == "heap":
-        heap(sys.argv[2])
+        heap(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
 
 
 main()
