@@ -297,7 +297,8 @@ class LogStore:
         hlen, count = logrecover.reopen(self.fs, u)
         self._f = self.fs.open(DIR + "/" + u.name, "ab")
         self._open_state(u.name, u.header["seed"], hlen, count, u.last_t_ms)
-        self._index = None
+        if self._index is not None:  # recovery may have cut a torn tail: the entry anew
+            self._index[u.name] = logindex.entry(self.fs, u.name, u.name)
         return u.name
 
     # ---- stored sessions (logindex) ----

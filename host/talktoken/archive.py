@@ -5,6 +5,9 @@ Layout of the archive directory (mode 0700):
   archive.sqlite3            index + cached metrics (mode 0600), schema versioned and migrated
   sessions/<session_id>.ttl  the raw log files exactly as pulled (mode 0600), written atomically
 The raw files are the truth: `rebuild()` recreates the index from them.
+
+Import keeps a verified file and its index row from the header alone; each session's metrics
+(`summary`, seat_stats) are computed on first use (`sessions()`) and cached in the same database.
 """
 
 from __future__ import annotations
@@ -20,7 +23,14 @@ from pathlib import Path
 
 from talktoken import metrics
 from talktoken.archive_files import same_file, sweep_tmp, write_durable
-from talktoken.archive_rows import ImportReport, ImportResult, SessionRow, insert_row, note_device
+from talktoken.archive_rows import (
+    ImportReport,
+    ImportResult,
+    SessionRow,
+    insert_row,
+    insert_unsummarized,
+    note_device,
+)
 from talktoken.archive_schema import migrate
 from talktoken.errors import TalktokenError
 
@@ -54,6 +64,22 @@ def _default_parser(raw: bytes):
     return logread.parse(raw)
 
 
+def _default_header(raw: bytes):
+    from talktoken import logread
+
+    return logread.parse_header(raw)
+
+
+def _header_parser(parser: Callable | None) -> Callable | None:
+    """The header-only decoder that accepts exactly what `parser` accepts (None: unknown)."""
+    if parser is None or (
+        getattr(parser, "__module__", "") == "talktoken.logread"
+        and getattr(parser, "__name__", "") == "parse"
+    ):
+        return _default_header
+    return None
+
+
 def _read(name: str) -> bytes | OSError:
     try:
         return Path(name).read_bytes()
@@ -68,12 +94,15 @@ def _now() -> str:
 class Archive:
     """The session archive in directory `path` (default: `default_dir()`).
 
-    `parser(raw) -> SessionLog` defaults to `talktoken.logread.parse`.
+    `parser(raw) -> SessionLog` defaults to `talktoken.logread.parse`. With that parser an
+    import decodes only the header and leaves the metrics to the first `sessions()`; with any
+    other parser it decodes and summarizes at once.
     """
 
     def __init__(self, path: str | os.PathLike | None = None, parser: Callable | None = None):
         self.dir = Path(path) if path else default_dir()
         self.parse = parser or _default_parser
+        self.parse_header = _header_parser(parser)
         self.files = self.dir / SESSIONS_DIR
         old = os.umask(0o077)  # the db, its journal and every file in here: owner only
         try:
@@ -89,7 +118,9 @@ class Archive:
         self.db.execute("PRAGMA foreign_keys = ON")
         migrate(self.db)
         if self._meta("metrics_version") != str(metrics.METRICS_VERSION):
-            self.refresh_summaries()
+            with self.db:  # metrics changed: every summary is recomputed on first use
+                self.db.execute("UPDATE sessions SET summarized = 0")
+                self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
 
     # -- small helpers -------------------------------------------------------------------
     def close(self) -> None:
@@ -129,9 +160,19 @@ class Archive:
             raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
         return log, digest
 
+    def _decode_header(self, raw: bytes, digest: str, expected_sha256: str | None):
+        if expected_sha256 is not None and digest != expected_sha256.lower():
+            self._decode(raw, expected_sha256)  # raises the hash mismatch
+        assert self.parse_header is not None
+        try:
+            return self.parse_header(raw), digest
+        except Exception as exc:  # a broken header: the file cannot be trusted
+            raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
+
     def _import(self, raw: bytes, expected_sha256: str | None, writes: dict) -> ImportResult:
-        """Verify, decode and index one file inside the open transaction; its file goes to
-        `writes` (path -> bytes), written by `_import_all` before the commit."""
+        """Verify, decode (the header, or all with a custom parser) and index one file inside
+        the open transaction; its file goes to `writes` (path -> bytes), written by
+        `_import_all` before the commit."""
         digest = hashlib.sha256(raw).hexdigest()
         if expected_sha256 is None or digest == expected_sha256.lower():
             # Fast path: these exact bytes are archived already (the hash covers the session id).
@@ -140,7 +181,10 @@ class Archive:
             ).fetchone()
             if same:
                 return ImportResult(same[0], False)
-        log, digest = self._decode(raw, expected_sha256)
+        if self.parse_header is not None:
+            log, digest = self._decode_header(raw, digest, expected_sha256)
+        else:
+            log, digest = self._decode(raw, expected_sha256)
         known = self.db.execute(
             "SELECT sha256 FROM sessions WHERE session_id = ?", (log.session_id,)
         ).fetchone()
@@ -154,7 +198,10 @@ class Archive:
         path = self.path_of(log.session_id)
         if not same_file(path, digest):
             writes[path] = raw
-        insert_row(self.db, log, digest, _now())
+        if self.parse_header is not None:
+            insert_unsummarized(self.db, log, digest, _now())
+        else:
+            insert_row(self.db, log, digest, _now())
         return ImportResult(log.session_id, True)
 
     def _import_all(self, items: Iterable[tuple[bytes | OSError, str | None]]) -> list:
@@ -227,7 +274,8 @@ class Archive:
         return report
 
     def refresh_summaries(self) -> None:
-        """Recompute the cached metrics of every session (after a metrics change)."""
+        """Recompute the cached metrics of every session now (a metrics change alone only
+        marks them missing: `sessions()` recomputes them on first use)."""
         with self.db:
             rows = self.db.execute("SELECT session_id, imported_at FROM sessions").fetchall()
             for sid, imported_at in rows:
@@ -235,6 +283,27 @@ class Archive:
                     log, digest = self._decode(self.path_of(sid).read_bytes(), None)
                     insert_row(self.db, log, digest, imported_at)
             self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+
+    def summarize_missing(self, ids: Iterable[str] | None = None) -> int:
+        """Compute and cache the metrics of the sessions (of `ids`, default all) whose summary
+        is missing, in one transaction; returns how many. Each file is checked against its
+        archived SHA-256 first; a file that fails raises CorruptSessionError (nothing cached)."""
+        sql = "SELECT session_id, sha256, imported_at FROM sessions WHERE summarized = 0"
+        rows = self.db.execute(sql).fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [r for r in rows if r[0] in wanted]
+        with self.db:
+            for sid, sha, imported_at in rows:
+                try:
+                    log, digest = self._decode(self.path_of(sid).read_bytes(), sha)
+                except (ArchiveError, OSError) as exc:
+                    raise CorruptSessionError(
+                        f"session {sid}: its archived file fails its check ({exc}); "
+                        f"restore {self.path_of(sid)} from a backup or pull the session again"
+                    ) from exc
+                insert_row(self.db, log, digest, imported_at)
+        return len(rows)
 
     # -- queries ---------------------------------------------------------------------------
     def has(self, session_id: str, sha256: str) -> bool:
@@ -268,7 +337,7 @@ class Archive:
         """
         sql = (
             "SELECT session_id, sha256, agenda_name, started_at, imported_at, device_id,"
-            " complete, duration_ms, summary FROM sessions WHERE 1=1"
+            " complete, duration_ms, summary, summarized FROM sessions WHERE 1=1"
         )
         args: list = []
         if since:
@@ -285,9 +354,14 @@ class Archive:
             sql += " AND session_id IN ({})".format(",".join("?" * len(wanted)))
             args.extend(wanted)
         sql += " ORDER BY sort_at, session_id"
+        rows = self.db.execute(sql, args).fetchall()
+        missing = [r[0] for r in rows if not r[9]]
+        if missing:  # summaries computed on first use, cached for the next
+            self.summarize_missing(missing)
+            rows = self.db.execute(sql, args).fetchall()
         return [
             SessionRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], json.loads(r[8]))
-            for r in self.db.execute(sql, args)
+            for r in rows
         ]
 
     def find(self, prefix: str) -> str:

@@ -51,7 +51,7 @@ def insert_row(db: sqlite3.Connection, log, digest: str, imported_at: str) -> No
     db.execute(
         "INSERT OR REPLACE INTO sessions(session_id, sha256, device_id, firmware,"
         " format_version, agenda_name, agenda_hash, seats, started_at, imported_at, sort_at,"
-        " complete, duration_ms, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " complete, duration_ms, summary, summarized) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
         (
             log.session_id,
             digest,
@@ -86,6 +86,32 @@ def insert_row(db: sqlite3.Connection, log, digest: str, imported_at: str) -> No
             for r in summary["seats"]
         ],
     )
+
+
+def insert_unsummarized(db: sqlite3.Connection, head, digest: str, imported_at: str) -> None:
+    """Index one session from its header alone (`head`: a SessionLog without events, e.g.
+    logread.parse_header): the row marks its summary missing (`summarized` 0; complete,
+    duration_ms and summary are placeholders) until `insert_row` replaces it on first use."""
+    started = head.started_at.isoformat() if head.started_at else None
+    db.execute(
+        "INSERT OR REPLACE INTO sessions(session_id, sha256, device_id, firmware,"
+        " format_version, agenda_name, agenda_hash, seats, started_at, imported_at, sort_at,"
+        " complete, duration_ms, summary, summarized) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,0,'{}',0)",
+        (
+            head.session_id,
+            digest,
+            head.device_id,
+            head.firmware,
+            head.format_version,
+            head.agenda_name,
+            head.agenda_hash,
+            head.seats,
+            started,
+            imported_at,
+            started or imported_at,
+        ),
+    )
+    db.execute("DELETE FROM seat_stats WHERE session_id = ?", (head.session_id,))
 
 
 def note_device(

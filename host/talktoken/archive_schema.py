@@ -54,6 +54,9 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (3, "CREATE INDEX sessions_sha256 ON sessions(sha256);"),
+    # 4: summaries computed on first use; 0 = complete, duration_ms, summary and seat_stats
+    # are placeholders until Archive.sessions() computes them (older rows have theirs).
+    (4, "ALTER TABLE sessions ADD COLUMN summarized INTEGER NOT NULL DEFAULT 1;"),
 ]
 
 LATEST = MIGRATIONS[-1][0]

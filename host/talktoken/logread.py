@@ -100,6 +100,15 @@ def parse(raw: bytes) -> SessionLog:
     return _session(raw, h, out, problems, complete)
 
 
+def parse_header(raw: bytes) -> SessionLog:
+    """Only the header of one session file: a SessionLog without events (`complete` False).
+
+    Accepts and refuses exactly the files `parse` does (only a broken header or an unknown
+    version raises LogFormatError; bad records are `parse`'s problems, listed, not raised)."""
+    raw = bytes(raw)
+    return _session(raw, _header(raw), [], [], False)
+
+
 def parse_reference(raw: bytes) -> SessionLog:
     """`parse` with the firmware's own per-record decoder (logfmt.decode) for every file: the
     reference the fast path is checked against, and the path for files with bad records."""
