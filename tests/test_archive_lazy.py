@@ -1,4 +1,4 @@
-# Archive summaries on first use: import keeps the header row, the first report computes and caches.
+# Archive summaries: computed at import by default; a lazy archive computes them on first use.
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +22,7 @@ def flags(arc: Archive) -> dict[str, int]:
 
 @pytest.fixture
 def arc(tmp_path):
-    a = Archive(tmp_path / "arc")
+    a = Archive(tmp_path / "arc", lazy=True)
     yield a
     a.close()
 
@@ -101,3 +101,10 @@ def test_rebuild_gives_summaries_at_once(arc):
     arc.import_raw(raw_session(7))
     report = arc.rebuild()
     assert len(report.new) == 1 and set(flags(arc).values()) == {1}
+
+
+def test_default_import_summarizes_at_once(tmp_path):
+    with Archive(tmp_path / "arc") as a:
+        a.import_many([(raw_session(i), None) for i in range(2)])
+        assert set(flags(a).values()) == {1}
+        assert a.db.execute("SELECT COUNT(*) FROM seat_stats").fetchone()[0] > 0

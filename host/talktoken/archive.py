@@ -47,15 +47,22 @@ def default_dir() -> Path:
 class Archive:
     """The session archive in directory `path` (default: `default_dir()`).
 
-    `parser(raw) -> SessionLog` defaults to `talktoken.logread.parse`. With that parser an
-    import decodes only the header and leaves the metrics to the first `sessions()`; with any
-    other parser it decodes and summarizes at once.
+    `parser(raw) -> SessionLog` defaults to `talktoken.logread.parse`. An import decodes the
+    whole session and caches its metrics, so reports read them ready-made. With `lazy=True`
+    (and the default parser) it decodes only the header and leaves the metrics to the first
+    `sessions()`: a faster import, a slower first report. Summaries missing for any reason (a
+    new metrics version, a lazy import) are computed on first use either way.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, parser: Callable | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        parser: Callable | None = None,
+        lazy: bool = False,
+    ):
         self.dir = Path(path) if path else default_dir()
         self.parse = parser or _default_parser
-        self.parse_header = _header_parser(parser)
+        self.parse_header = _header_parser(parser) if lazy else None
         self.files = self.dir / SESSIONS_DIR
         old = os.umask(0o077)  # the db, its journal and every file in here: owner only
         try:

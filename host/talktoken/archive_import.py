@@ -1,9 +1,9 @@
 # The archive's import path: verify and decode raw session files, index them in one transaction.
 """Import of raw session files into an `Archive` (its thin methods call these functions).
 
-With the default parser an import decodes only the header (`logread.parse_header`) and leaves
-the metrics to the first `Archive.sessions()`; with a custom parser it decodes and summarizes
-at once. New files are made durable before the index commit.
+An import decodes the whole session and caches its summary; a lazy archive (`Archive(...,
+lazy=True)`) decodes only the header (`logread.parse_header`) and leaves the metrics to the
+first `Archive.sessions()`. New files are made durable before the index commit.
 """
 
 from __future__ import annotations
