@@ -48,3 +48,8 @@ def when(iso: str | None, fallback: str | None = None) -> str:
 def short_id(session_id: str) -> str:
     """The first 8 hex digits of a session id (enough to name it on the command line)."""
     return session_id[:8]
+
+
+def count(n: int, one: str, many: str) -> str:
+    """'1 pass', '2 passes', '0 turns'."""
+    return f"{n} {one if n == 1 else many}"

@@ -44,7 +44,8 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
     )
     facts = (
         f"Talk {f.duration(s['talk_ms'])} · open-floor silence {f.duration(s['silence_ms'])}"
-        f" · paused {f.duration(s['paused_ms'])} · {s['turns']} turns · {s['passes']} passes"
+        f" · paused {f.duration(s['paused_ms'])} · {f.count(s['turns'], 'turn', 'turns')}"
+        f" · {f.count(s['passes'], 'pass', 'passes')}"
         f" · overrun {f.duration(s['overrun_ms'])}"
     )
     if s["gaps"]:
