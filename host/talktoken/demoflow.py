@@ -78,6 +78,7 @@ def run(
         t = _timed(result, "push", t)
         result.played = play(dev, DEMO, on_caption=say)
         t = _timed(result, "session", t)
+        flushes = dev.state().get("log", {}).get("flushes")
         with Client.connect(dev.port) as client:
             listing = client.sessions()
             for entry in listing:
@@ -99,6 +100,15 @@ def run(
         f"pulled over the serial protocol and verified: sha256 {sha[:16]}..., "
         f"{len(log.events)} events decoded, {len(log.problems)} problems"
     )
+    if flushes is not None:
+        final = result.played.final
+        turns = sum(final["turns"]) + sum(final["passes"])
+        ckpts = sum(1 for e in log.events if e.kind == "checkpoint")
+        say(
+            f"written as the session ran: {flushes} commits to flash for {turns} turns and passes "
+            f"(at turn boundaries and phase changes, plus {ckpts} checkpoints in the long turns "
+            "and the break, so a power cut would lose at most a minute)"
+        )
     check_log_matches_device(log, result.played)
     say("the log read back agrees with the device on every seat's talk time, turns and passes")
     written = make_report(archive, "html", session_id=session_id)

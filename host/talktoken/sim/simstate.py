@@ -73,4 +73,7 @@ def snapshot(drv):
             "dead": bool(bdev.dead),
             "reformatted": bool(getattr(drv.fs, "reformatted", False)),
         }
+    store = getattr(a, "store", None)
+    if store is not None:
+        st["log"] = {"flushes": getattr(store, "flushes", 0)}
     return st
