@@ -15,8 +15,13 @@ from talktoken.sim.summary import as_dict, mmss
 TALKTOKEN = str(Path(sys.executable).parent / "talktoken")
 
 
-def test_demo_command_prints_the_summary() -> None:
-    proc = subprocess.run([TALKTOKEN, "demo"], capture_output=True, text=True, timeout=120)
+def test_demo_command_prints_the_summary(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [TALKTOKEN, "--archive", str(tmp_path), "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Session: Interpersonal process group" in out
@@ -50,9 +55,9 @@ def test_demo_script_plays_out_as_written(vm: str) -> None:
     assert phases["Check-in"]["overrun_ms"] == 0
 
 
-def test_demo_json() -> None:
+def test_demo_json(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [TALKTOKEN, "--json", "demo", "--vm", "cpython"],
+        [TALKTOKEN, "--json", "--archive", str(tmp_path), "demo", "--vm", "cpython"],
         capture_output=True,
         text=True,
         timeout=120,
