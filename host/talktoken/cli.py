@@ -41,9 +41,11 @@ class LazyGroup(click.Group):
     """A click group that imports a sub-command's module only when it is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted."""
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the named command, or None if there is no such command."""
         if cmd_name not in COMMANDS:
             return None
         target, _ = COMMANDS[cmd_name]
@@ -51,6 +53,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the command list for --help without importing any command module."""
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -70,6 +70,7 @@ class Client:
         return client
 
     def close(self) -> None:
+        """Close the serial link."""
         self.link.close()
 
     def __enter__(self) -> Client:
@@ -128,6 +129,7 @@ class Client:
         return info
 
     def info(self) -> dict:
+        """Device status: firmware, clock, state, agenda, battery_mv and storage figures."""
         return self.request("info")
 
     def clock_set(self, epoch: int | None = None) -> dict:
@@ -147,15 +149,19 @@ class Client:
         return self.request("sessions")["sessions"]
 
     def delete(self, name: str, sha256: str) -> dict:
+        """Delete a session file; DeviceError(code="hash") if `sha256` does not match it."""
         return self.request("delete", {"name": name, "sha256": sha256})
 
     def watch(self, on: bool = True) -> dict:
+        """Turn live events on or off (read them with `next_event`)."""
         return self.request("watch", {"on": on})
 
     def state(self) -> dict:
+        """The running session: state, phase, speaker, per-seat talk_ms, turns and passes."""
         return self.request("state")
 
     def prepare_update(self) -> dict:
+        """Flush the session log and let Ctrl-C interrupt the firmware, ready for a deploy."""
         return self.request("prepare_update")
 
     def next_event(self, timeout: float) -> dict | None:

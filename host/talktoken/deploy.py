@@ -79,6 +79,7 @@ class DeployResult:
     seconds: float
 
     def to_dict(self) -> dict:
+        """The outcome as a JSON-ready dict (for --json)."""
         return {
             "dry_run": self.dry_run,
             "copy": self.plan.copy,

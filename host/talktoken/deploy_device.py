@@ -70,10 +70,12 @@ class Device:
         return True
 
     def feed(self) -> None:
+        """Feed the device's watchdog, if `keep_watchdog_fed` took it over."""
         if self._wdt:
             self.t.exec("_tt_w.feed()")
 
     def path(self, name: str) -> str:
+        """The device path of `name` (relative to the device root)."""
         return self.root + name
 
     def _eval(self, code: str) -> Any:
@@ -87,9 +89,11 @@ class Device:
         return ast.literal_eval(out.decode().strip())
 
     def listdir(self) -> list[str]:
+        """Names in the device root. Raises DeployError if the device fails."""
         return self._eval(f"import os\nprint(repr(os.listdir({self.root!r})))")
 
     def hashes(self, names: list[str]) -> dict[str, str | None]:
+        """sha256 hex of each named file, computed on the device; None where a file is missing."""
         if not names:
             return {}
         if not self._hash_defined:
@@ -99,6 +103,7 @@ class Device:
         return {n: got[self.path(n)] for n in names}
 
     def read_manifest(self) -> list[str]:
+        """Names the deploy manifest on the device lists; [] if it is missing or unreadable."""
         path = self.path(MANIFEST)
         code = (
             f"try:\n f=open({path!r})\n print(repr(f.read()))\n f.close()\n"
@@ -114,6 +119,7 @@ class Device:
         return [n for n in files if isinstance(n, str) and "/" not in n]
 
     def write(self, name: str, data: bytes) -> None:
+        """Write `data` to `name` on the device. Raises DeployError if the write fails."""
         from mpremote.transport import TransportError
 
         self.feed()
@@ -123,11 +129,13 @@ class Device:
             raise DeployError(f"could not write {name} on the device: {exc}") from None
 
     def rename_all(self, pairs: list[tuple[str, str]]) -> None:
+        """Rename each (old, new) pair of names on the device, in order."""
         if pairs:
             moves = [(self.path(a), self.path(b)) for a, b in pairs]
             self.t.exec(f"import os\nfor a, b in {moves!r}:\n os.rename(a, b)\n")
 
     def remove_all(self, names: list[str]) -> None:
+        """Remove the named files on the device; missing ones are skipped."""
         if names:
             paths = [self.path(n) for n in names]
             self.t.exec(

@@ -32,6 +32,7 @@ class Plan:
 
     @property
     def changes(self) -> bool:
+        """True if the deploy copies or removes any file."""
         return bool(self.copy or self.remove)
 
 
@@ -67,6 +68,7 @@ def fw_version(src_dir: Path | None = None) -> str:
 
 
 def sha256_hex(data: bytes) -> str:
+    """The sha256 of `data` as 64 lowercase hex digits."""
     return hashlib.sha256(data).hexdigest()
 
 

@@ -140,6 +140,7 @@ class Link:
         self.ignored = 0  # lines without the prefix (REPL banner, prints)
 
     def close(self) -> None:
+        """Close the serial port; an OSError while closing is ignored."""
         try:
             self.ser.close()
         except OSError:

@@ -45,9 +45,11 @@ class PullResult:
 
     @property
     def failed(self) -> list[Pulled]:
+        """The sessions that could not be pulled."""
         return [p for p in self.sessions if p.status == "failed"]
 
     def as_dict(self) -> dict:
+        """The outcome as a JSON-ready dict (for --json)."""
         return {
             "device": self.device_id,
             "warnings": self.warnings,

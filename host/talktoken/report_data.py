@@ -35,6 +35,7 @@ class ReportData:
 
     @property
     def single(self) -> bool:
+        """True if the report covers exactly one session."""
         return len(self.rows) == 1
 
 

@@ -103,6 +103,7 @@ class SimDevice:
 
     @property
     def pid(self) -> int | None:
+        """Process id of the child VM running the firmware, or None if there is none."""
         return self._proc.pid if self._proc else None
 
     def _spawn(self, first: bool = False) -> None:

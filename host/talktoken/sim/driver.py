@@ -47,6 +47,7 @@ def knob_sequences():
 
 
 def parse_args(argv):
+    """Turn key=value arguments into a dict of strings."""
     opts = {}
     for a in argv:
         k, _, v = a.partition("=")
@@ -103,9 +104,11 @@ class Driver:
         self.boots += 1
 
     def now(self):
+        """The board's ms tick counter at the current virtual time (it wraps)."""
         return (self.ticks0 + self.vt) & simboard.TICKS_MASK
 
     def power_lost(self):
+        """True once a simulated power cut has killed the flash."""
         bdev = getattr(self.fs, "bdev", None)
         return bdev is not None and getattr(bdev, "dead", False)
 
@@ -134,6 +137,7 @@ class Driver:
             self.power_off()
 
     def power_off(self):
+        """Stop the device: no more steps, LEDs dark."""
         self.off = True
         self.board.frame[:] = bytes(72)
 
@@ -162,16 +166,19 @@ class Driver:
             self.step()
 
     def schedule(self, at, on, off):
+        """Set bits `on` and clear bits `off` of the input mask at virtual ms `at`."""
         i = len(self.sched)
         while i > 0 and self.sched[i - 1][0] > at:
             i -= 1
         self.sched.insert(i, (at, on, off))
 
     def schedule_end(self):
+        """Virtual ms of the last scheduled input change (now if none)."""
         return self.sched[-1][0] if self.sched else self.vt
 
     # ---- control commands ----
     def cmd_press(self, bits, ms):
+        """Press the buttons in `bits` for `ms` ms after any queued input."""
         at = max(self.vt, self.schedule_end())
         self.schedule(at, bits, 0)
         self.schedule(at + ms, 0, bits)
@@ -180,6 +187,7 @@ class Driver:
             self.run_until(at + ms + SETTLE_MS)
 
     def cmd_hold(self, on, off):
+        """Press the buttons in `on` and release those in `off`, after any queued input."""
         at = max(self.vt, self.schedule_end())
         self.schedule(at, on, off)
         self.schedule(at + SETTLE_MS, 0, 0)  # let it settle before whatever comes next
@@ -187,6 +195,7 @@ class Driver:
             self.run_until(at + SETTLE_MS)
 
     def cmd_turn(self, steps):
+        """Turn the knob `steps` detents (positive = clockwise) after any queued input."""
         seq = self.cw if steps > 0 else self.ccw
         at = max(self.vt, self.schedule_end())
         for _ in range(abs(steps)):
@@ -197,6 +206,7 @@ class Driver:
             self.run_until(at + SETTLE_MS)
 
     def state(self):
+        """A JSON-ready snapshot of the simulated device."""
         return simstate.snapshot(self)
 
     def command(self, line):
@@ -243,15 +253,18 @@ class Driver:
 
     # ---- real-time clock ----
     def rebase_clock(self, speed):
+        """Restart real-time mode from now at `speed` virtual ms per real ms."""
         self._real0 = real_ms()
         self._vt0 = self.vt
         self.speed = speed
 
     def target(self):
+        """The virtual ms the clock should have reached by now in real-time mode."""
         return self._vt0 + int(_tdiff(real_ms(), self._real0) * self.speed)
 
 
 def open_ctl(opts):
+    """Open the control FIFOs; return (input file, its fd, output file)."""
     if simboard.MICROPYTHON:
         cin = open(opts["ctl_in"], "rb")
         cout = open(opts["ctl_out"], "wb")
@@ -265,6 +278,7 @@ def open_ctl(opts):
 
 
 def main():
+    """Run the simulated device until the host quits or goes away."""
     opts = parse_args(sys.argv[1:])
     cin, cfd, cout = open_ctl(opts)
     drv = Driver(opts)

@@ -92,10 +92,12 @@ class FlashContext(UserContext):
     # littlefs-python callbacks must not raise (it prints and retries): they return LFS_ERR_IO.
 
     def read(self, cfg, block: int, off: int, size: int) -> bytearray:
+        """littlefs callback: `size` bytes from byte `off` of `block` (works after a power cut)."""
         start = block * BLOCK_SIZE + off
         return self.buffer[start : start + size]
 
     def prog(self, cfg, block: int, off: int, data: bytes) -> int:
+        """littlefs callback: write `data` at `off` in `block`; 0, or LFS_ERR_IO if power is off."""
         if self.dead:
             return LFS_ERR_IO
         torn = self._op()
@@ -106,6 +108,7 @@ class FlashContext(UserContext):
         return LFS_ERR_IO if torn else 0
 
     def erase(self, cfg, block: int) -> int:
+        """littlefs callback: erase `block` to 0xff; 0, or LFS_ERR_IO if power is off."""
         if self.dead:
             return LFS_ERR_IO
         torn = self._op()
@@ -115,9 +118,11 @@ class FlashContext(UserContext):
         return LFS_ERR_IO if torn else 0
 
     def sync(self, cfg) -> int:
+        """littlefs callback: 0, or LFS_ERR_IO if power is off."""
         return LFS_ERR_IO if self.dead else 0
 
     def close(self) -> None:
+        """Close the image file, if there is one."""
         if self._f is not None:
             self._f.close()
             self._f = None
@@ -143,24 +148,31 @@ class LfsFile:
             raise _oserror(exc, self._bdev.dead) from exc
 
     def write(self, data) -> int:
+        """Write `data`; return the byte count. Raises OSError (PowerLost after a power cut)."""
         return self._call(self._raw.write, data)
 
     def read(self, n: int = -1) -> bytes:
+        """Read up to `n` bytes (all that is left if -1). Raises OSError."""
         return self._call(self._raw.read, n)
 
     def readinto(self, buf) -> int:
+        """Read into `buf`; return the number of bytes read (0 at the end). Raises OSError."""
         return self._call(self._raw.readinto, buf)
 
     def seek(self, off: int, whence: int = 0) -> int:
+        """Move `off` bytes from `whence` (0 start, 1 current, 2 end); return the new position."""
         return self._call(self._raw.seek, off, whence)
 
     def tell(self) -> int:
+        """The current position in bytes."""
         return self._call(self._raw.tell)
 
     def flush(self) -> None:
+        """Commit what was written to the flash. Raises OSError (PowerLost after a cut)."""
         self._call(self._raw.flush)
 
     def close(self) -> None:
+        """Flush and close the file. Raises OSError (PowerLost after a cut)."""
         self._call(self._raw.close)
 
     def __enter__(self) -> LfsFile:
@@ -229,15 +241,19 @@ class FlashFs:
         return LfsFile(self._call(self.lfs.open, rel, mode, 0), self.bdev)
 
     def remove(self, rel: str) -> None:
+        """Delete a file. Raises OSError (errno 2 if there is no such file)."""
         self._call(self.lfs.remove, rel)
 
     def rename(self, old: str, new: str) -> None:
+        """Rename `old` to `new`. Raises OSError."""
         self._call(self.lfs.rename, old, new)
 
     def listdir(self, rel: str) -> list[str]:
+        """Names in the directory `rel`. Raises OSError."""
         return self._call(self.lfs.listdir, rel)
 
     def mkdir(self, rel: str) -> None:
+        """Create a directory. Raises OSError (errno 17 if it exists)."""
         self._call(self.lfs.mkdir, rel)
 
     def size(self, rel: str) -> int:
@@ -248,12 +264,15 @@ class FlashFs:
             return -1
 
     def free_bytes(self) -> int:
+        """Bytes in unused blocks."""
         return max(0, self.bdev.blocks - self.lfs.used_block_count) * BLOCK_SIZE
 
     def total_bytes(self) -> int:
+        """Size of the flash in bytes."""
         return self.bdev.blocks * BLOCK_SIZE
 
     def close(self) -> None:
+        """Close the image file behind the filesystem, if there is one."""
         self.bdev.close()
 
 

@@ -78,6 +78,7 @@ class FlashBlockDev:
             self._f.write(src[:n])
 
     def readblocks(self, block, buf, off=0):
+        """Fill buf from byte off of block; -EIO once power is lost."""
         if self.dead:
             return -EIO
         start = block * self.block_size + off
@@ -88,6 +89,7 @@ class FlashBlockDev:
             self._f.readinto(buf)
 
     def writeblocks(self, block, buf, off=None):
+        """Program buf at byte off of block; 0, or -EIO once power is lost."""
         if off is None:  # simple interface: whole blocks, erase implied
             off = 0
         if self.dead:
@@ -101,6 +103,7 @@ class FlashBlockDev:
         return -EIO if torn else 0
 
     def ioctl(self, op, arg):
+        """Block device control: 4 block count, 5 block size, 6 erase block arg, 3 sync."""
         if op == 4:
             return self.blocks
         if op == 5:
@@ -118,6 +121,7 @@ class FlashBlockDev:
         return 0
 
     def close(self):
+        """Close the image file, if there is one."""
         if self._f is not None:
             self._f.close()
             self._f = None
@@ -148,38 +152,48 @@ class FlashFs:
         return vfs.VfsLfs2(self.bdev, readsize=READ_SIZE, progsize=PROG_SIZE, lookahead=LOOKAHEAD)
 
     def cut_power(self, after_writes=0):
+        """Cut the power after after_writes more block writes/erases (the next one is torn)."""
         self.bdev.cut_power(after_writes)
 
     def open(self, rel, mode):
+        """Open a file; mode as for open(). Raises OSError."""
         return self.vfs.open(rel, mode)
 
     def remove(self, rel):
+        """Delete a file. Raises OSError."""
         self.vfs.remove(rel)
 
     def rename(self, old, new):
+        """Rename old to new. Raises OSError."""
         self.vfs.rename(old, new)
 
     def listdir(self, rel):
+        """Names in the directory rel. Raises OSError."""
         return [e[0] for e in self.vfs.ilistdir(rel)]
 
     def mkdir(self, rel):
+        """Create a directory. Raises OSError."""
         self.vfs.mkdir(rel)
 
     def size(self, rel):
+        """File size in bytes, or -1 when there is no such file."""
         try:
             return self.vfs.stat(rel)[6]
         except OSError:
             return -1
 
     def free_bytes(self):
+        """Bytes in free blocks."""
         st = self.vfs.statvfs("")
         # littlefs counts blocks held by an open, failing write as used: bfree can wrap below 0
         return 0 if st[3] > st[2] else st[0] * st[3]
 
     def total_bytes(self):
+        """Size of the flash in bytes."""
         return self.block_size * self.bdev.blocks
 
     def close(self):
+        """Close the image file behind the filesystem, if there is one."""
         self.bdev.close()
 
 

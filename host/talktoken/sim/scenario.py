@@ -97,6 +97,7 @@ class PhaseSummary:
 
     @property
     def overrun_ms(self) -> int:
+        """How far the phase ran past its plan, in ms (0 if it did not)."""
         return max(0, self.actual_ms - self.planned_ms)
 
 

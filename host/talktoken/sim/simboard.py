@@ -89,6 +89,7 @@ class SimSerial:
             pass
 
     def write(self, data):
+        """Send data to the host; return the bytes sent (the rest is dropped after a timeout)."""
         mv = memoryview(data)
         total = len(mv)
         done = 0
@@ -104,6 +105,7 @@ class SimSerial:
         return done
 
     def set_interrupt(self, enabled):
+        """Whether a 0x03 byte on the input raises KeyboardInterrupt."""
         self.interrupt = bool(enabled)
 
 
@@ -142,30 +144,39 @@ class SimBoard:
         self.vt = 0  # virtual ms since boot (never wraps); the driver keeps it with `now`
 
     def ticks_ms(self):
+        """The current tick in ms (wraps at 2**30)."""
         return self.now
 
     def read_inputs(self):
+        """The input bit mask: buttons in bits 0-2, encoder A and B in bits 3-4."""
         return self.inputs
 
     def show(self, frame):
+        """Keep a copy of the 72-byte LED frame (24 LEDs x r,g,b)."""
         self.frame[:] = frame
         self.frames += 1
 
     def feed_watchdog(self):
+        """Count a watchdog feed (there is no watchdog here)."""
         self.watchdog_feeds += 1
 
     def sleep_ms(self, ms):
+        """Do nothing: the driver owns the clock."""
         pass  # the driver owns the clock; App.run() is not used in the simulator
 
     def rtc_now(self):
+        """Wall clock in epoch seconds, advancing with virtual time."""
         return self._rtc_base + (self.vt - self._rtc_vt) // 1000
 
     def rtc_set(self, epoch_s):
+        """Set the wall clock to epoch_s seconds."""
         self._rtc_base = int(epoch_s)
         self._rtc_vt = self.vt
 
     def unique_id(self):
+        """The device id as a hex string."""
         return self.uid
 
     def battery_mv(self):
+        """Battery voltage in mV, or -1 when none is fitted."""
         return self.battery

@@ -112,6 +112,7 @@ def seat_labels(seats: int, n: int = RING) -> list[tuple[int, int, str]]:
 
 
 def fmt_ms(ms: int) -> str:
+    """Milliseconds as m:ss (negative counts as 0)."""
     s = max(0, ms) // 1000
     return f"{s // 60}:{s % 60:02d}"
 
@@ -189,10 +190,12 @@ class Screen:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
 
     def draw(self, lines: list[str]) -> None:
+        """Redraw the screen from the top with these lines."""
         self.out.write("\x1b[H" + "".join(line + "\x1b[K\r\n" for line in lines) + "\x1b[J")
         self.out.flush()
 
     def keys(self, timeout: float) -> list[str]:
+        """Keys pressed within `timeout` seconds ([] if none)."""
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return []
