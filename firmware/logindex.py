@@ -6,6 +6,7 @@ import os
 import logfmt
 from events import EV_SESSION_END
 from micropython import const
+from sessindex import SessIndex, valid_name
 
 DIR = "tt"
 RATE_PER_MIN = const(30)  # reserve: a generous event rate (a turn every 4 s, 2 records a turn)
@@ -26,13 +27,6 @@ class StorageFull(StoreError):
 
     def __init__(self, message):
         super().__init__("full", message)
-
-
-def valid_name(name):
-    """True for a session file name this store writes: s + 5 or more digits + .ttl."""
-    if not isinstance(name, str) or len(name) < 10 or name[0] != "s" or name[-4:] != ".ttl":
-        return False
-    return name[1:-4].isdigit()
 
 
 def _check_name(name):
@@ -140,32 +134,48 @@ def ends_complete(fs, name, h, size):
     return logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
 
 
-def entry(fs, name, open_name):
-    e = {
-        "name": name,
-        "size": fs.size(DIR + "/" + name),
-        "id": None,
-        "complete": False,
-        "started_at": 0,
-    }
+def index_entry(store, ix, name):
+    """Read one stored session's size, header and end into ix; returns its position."""
+    fs = store.fs
+    size = fs.size(DIR + "/" + name)
     h = header_or_none(fs, name)
-    if h is not None:
-        e["id"] = binascii.hexlify(h["session_id"]).decode()
-        e["started_at"] = h["wall_start"]
-        if name != open_name:
-            e["complete"] = ends_complete(fs, name, h, e["size"])
-    return e
+    if h is None:
+        return ix.insert(name, size, False, 0, None)
+    done = name != store.name and ends_complete(fs, name, h, size)
+    return ix.insert(name, size, done, h["wall_start"], h["session_id"])
+
+
+def index(store):
+    """The store's SessIndex, read from the files on first use (one header read a session)."""
+    ix = store._index
+    if ix is None:
+        stored = names(store.fs)
+        ix = SessIndex(len(stored))
+        for n in stored:
+            index_entry(store, ix, n)
+        stored = None
+        ix.open = ix.find(store.name) if store.name is not None else -1
+        store._index = ix
+    return ix
 
 
 def sessions(store):
     """Every stored session of store: dicts of name, size, id, complete, started_at."""
-    if store._index is None:
-        index = {}
-        for n in names(store.fs):
-            index[n] = entry(store.fs, n, store.name)
-        store._index = index
-    index = store._index
-    return [index[n] for n in sorted(index)]
+    ix = index(store)
+    return [ix.entry(i) for i in range(ix.count())]
+
+
+def unfinished(fs):
+    """The latest stored session if it was never ended (a logrecover.Unfinished), else None."""
+    stored = names(fs)
+    if not stored:
+        return None
+    name = stored[-1]
+    if ends_complete(fs, name, header_or_none(fs, name), fs.size(DIR + "/" + name)):
+        return None  # the usual boot: the last session ended; nothing to decode
+    import logrecover
+
+    return logrecover.unfinished(fs, name)
 
 
 def size(fs, name):
@@ -205,7 +215,7 @@ def delete(store, name, sha_hex):
         return False
     fs.remove(DIR + "/" + name)
     if store._index is not None:
-        store._index.pop(name, None)
+        store._index.remove(store._index.find(name))
     return True
 
 

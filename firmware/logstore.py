@@ -68,7 +68,7 @@ class LogStore:
         self.error = ERR_NONE
         self.dropped = 0  # records lost because the RAM buffer was full while flash was full
         self.fresh = False
-        self._index = None
+        self._index = None  # sessindex.SessIndex once a host asked (logindex.index)
         self._next = 1
         self._mount()
 
@@ -164,8 +164,9 @@ class LogStore:
         self.error = ERR_NONE
         self.flushes += 1
         self._tick = now
-        if self._index is not None:
-            self._index[self.name]["size"] = self._hlen + self.committed * logfmt.REC_SIZE
+        ix = self._index
+        if ix is not None and ix.open >= 0:
+            ix.set_size(ix.open, self._hlen + self.committed * logfmt.REC_SIZE)
         if self._ending:
             self._close()
         return True
@@ -195,8 +196,10 @@ class LogStore:
 
     def _close(self):
         self._drop_handle()
-        if self._index is not None and self.name in self._index:
-            self._index[self.name]["complete"] = self._ending
+        ix = self._index
+        if ix is not None and ix.open >= 0:
+            ix.set_complete(ix.open, self._ending)
+            ix.open = -1
         self.name = None
         self._ending = False
 
@@ -242,13 +245,7 @@ class LogStore:
             raise
         self._open_state(name, logfmt.session_seed(sid), len(header), 0, 0)
         if self._index is not None:
-            self._index[name] = {
-                "name": name,
-                "size": len(header),
-                "id": binascii.hexlify(sid).decode(),
-                "complete": False,
-                "started_at": wall_epoch_or_0,
-            }
+            self._index.open = self._index.insert(name, len(header), False, wall_epoch_or_0, sid)
         return name
 
     def _open_state(self, name, seed, hlen, committed, last_t):
@@ -274,18 +271,7 @@ class LogStore:
 
     def unfinished(self):
         """The latest session if it was never ended (a logstore.Unfinished), else None."""
-        if self.name is not None:
-            return None
-        names = logindex.names(self.fs)
-        if not names:
-            return None
-        name = names[-1]
-        size = self.fs.size(DIR + "/" + name)
-        if logindex.ends_complete(self.fs, name, logindex.header_or_none(self.fs, name), size):
-            return None  # the usual boot: the last session ended; nothing to decode
-        import logrecover
-
-        return logrecover.unfinished(self.fs, name)
+        return None if self.name is not None else logindex.unfinished(self.fs)
 
     def resume(self, unfinished=None):
         """Re-open the unfinished session for appending; returns its name (or None)."""
@@ -298,13 +284,17 @@ class LogStore:
         self._f = self.fs.open(DIR + "/" + u.name, "ab")
         self._open_state(u.name, u.header["seed"], hlen, count, u.last_t_ms)
         if self._index is not None:  # recovery may have cut a torn tail: the entry anew
-            self._index[u.name] = logindex.entry(self.fs, u.name, u.name)
+            self._index.open = logindex.index_entry(self, self._index, u.name)
         return u.name
 
     # ---- stored sessions (logindex) ----
     def sessions(self):
         """Every stored session: dicts of name, size, id (hex), complete, started_at (epoch)."""
         return logindex.sessions(self)
+
+    def index(self):
+        """The packed session index (sessindex.SessIndex), read on first use."""
+        return logindex.index(self)
 
     def size(self, name):
         """Bytes in a stored session file; -1 for a bad name or no such file."""

@@ -53,9 +53,41 @@ def entry(store, item):
     raise ProtoError("internal", "unexpected sessions() item")
 
 
+class _Listed:
+    """The SessIndex methods over a store that only has sessions() (a test double, say)."""
+
+    def __init__(self, store):
+        self.items = [entry(store, item) for item in store.sessions()]
+
+    def count(self):
+        return len(self.items)
+
+    def entry(self, i):
+        return self.items[i]
+
+    def size(self, i):
+        return self.items[i]["size"]
+
+    def used(self):
+        return sum(e["size"] for e in self.items)
+
+    def find(self, name):
+        for i in range(len(self.items)):
+            if self.items[i]["name"] == name:
+                return i
+        return -1
+
+
+def listing(store):
+    """The store's session index: count(), entry(i), size(i), used(), find(name)."""
+    if hasattr(store, "index"):
+        return store.index()
+    return _Listed(store)
+
+
 def size_of(store, name):
-    for item in store.sessions():
-        e = entry(store, item)
-        if e["name"] == name:
-            return e["size"]
-    raise ProtoError("notfound", "no session %s on this device" % name)
+    ix = listing(store)
+    i = ix.find(name)
+    if i < 0:
+        raise ProtoError("notfound", "no session %s on this device" % name)
+    return ix.size(i)

@@ -4,11 +4,13 @@ import json
 import agenda as agendamod
 import events
 from micropython import const
-from protoargs import ProtoError, entry, int_arg, name_arg, only, size_of, str_arg
+from protoargs import ProtoError, int_arg, listing, name_arg, only, size_of, str_arg
 
 PROTO_VERSION = const(1)
 EPOCH_MIN = const(1577836800)  # 2020-01-01
 EPOCH_MAX = const(4102444800)  # 2100-01-01
+PAGE = const(32)  # sessions per `sessions` answer unless `count` says otherwise
+PAGE_MAX = const(64)
 
 
 class ProtoOps:
@@ -43,13 +45,10 @@ class ProtoOps:
             "interrupt": self.update_ok or not self._running(),
         }
         if store is not None:
-            names = store.sessions()
-            out["sessions"] = len(names)
+            ix = listing(store)
+            out["sessions"] = ix.count()
             out["free"] = store.free_bytes()
-            used = 0
-            for n in names:
-                used += entry(store, n)["size"]
-            out["used"] = used
+            out["used"] = ix.used()
             out["fs_id"] = store.fs_id
             out["fresh"] = bool(getattr(store, "fresh", False))
         return out
@@ -82,9 +81,14 @@ class ProtoOps:
         return {"name": a.name, "hash": agendamod.digest(a)}
 
     def _op_sessions(self, rid, args):
-        only(args, ())
-        store = self._store()
-        return {"sessions": [entry(store, n) for n in store.sessions()]}
+        only(args, ("start", "count"))
+        start = int_arg(args, "start", 0, 1 << 30, 0)
+        count = int_arg(args, "count", 1, PAGE_MAX, PAGE)
+        ix = listing(self._store())
+        total = ix.count()
+        end = start + count if start + count < total else total
+        page = [ix.entry(i) for i in range(start, end)]
+        return {"sessions": page, "total": total, "next": end if end < total else None}
 
     def _op_hash(self, rid, args):
         only(args, ("name",))

@@ -3,7 +3,9 @@
 
 Figures: log_bytes_per_turn, flash_writes_per_turn (littlefs flushes per turn),
 flash_block_ops_per_turn, sessions_per_pico_fs (2-hour 12-seat 400-turn sessions written into a
-fresh 1,408 KiB image until the store refuses one), power_cut_points, power_cut_failures.
+fresh 1,408 KiB image until the store refuses one), power_cut_points, power_cut_failures,
+fw_index_bytes_per_session (heap the session index and a full paged `sessions` listing leave
+behind, per stored session, gc.mem_alloc after gc.collect; 64-bit unix port, 300 sessions).
 """
 
 from __future__ import annotations
@@ -46,8 +48,23 @@ def session_figures() -> dict:
     return figs
 
 
+INDEX_SESSIONS = 300
+
+
+def index_figures() -> dict:
+    code = f"import test_logstore_index as t\nprint('INDEX', t.index_bytes({INDEX_SESSIONS})[2])\n"
+    proc = run_micropython(["-c", code])
+    out = proc.stdout.decode(errors="replace")
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "INDEX":
+            return {"fw_index_bytes_per_session": round(int(parts[1]) / INDEX_SESSIONS, 1)}
+    raise RuntimeError(f"index measurement failed:\n{out}\n{proc.stderr.decode()}")
+
+
 def figures() -> dict:
     figs = session_figures()
+    figs.update(index_figures())
     r = sweep()
     figs["power_cut_points"] = r["points"]
     figs["power_cut_failures"] = len(r["failures"])
@@ -59,4 +76,5 @@ def figures() -> dict:
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(session_figures() if "--quick" in sys.argv else figures(), indent=2))
+    quick = "--quick" in sys.argv
+    print(json.dumps({**session_figures(), **index_figures()} if quick else figures(), indent=2))

@@ -144,9 +144,16 @@ class Client:
         """Store an agenda on the device; DeviceError(code="agenda", detail=problems) if refused."""
         return self.request("agenda_set", {"agenda": agenda})
 
-    def sessions(self) -> list[dict]:
-        """Session files on the device: name, id, size, complete, started_at."""
-        return self.request("sessions")["sessions"]
+    def sessions(self, first: dict | None = None) -> list[dict]:
+        """Session files on the device: name, id, size, complete, started_at.
+
+        The device answers in pages (`next` names the following one); the later pages are
+        requested pipelined. `first`: an answer to `sessions {}` already received (`logs pull`
+        sends it together with `info`). Firmware without pages answers everything at once.
+        """
+        from talktoken.pipeline import all_sessions
+
+        return all_sessions(self, first)
 
     def delete(self, name: str, sha256: str) -> dict:
         """Delete a session file; DeviceError(code="hash") if `sha256` does not match it."""

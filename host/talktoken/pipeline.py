@@ -153,3 +153,51 @@ def fetch_many(
             yield f.name, None, exc
             continue
         yield f.name, raw, sha
+
+
+SESSIONS_PAGE = 32  # sessions per page asked for (the device's default; it allows up to 64)
+SESSIONS_WINDOW = 2  # pages in flight: each answer is a few KB the device builds in RAM
+
+
+def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[dict]:
+    """Every session the device lists: `first` (or a fresh `sessions {}`), then the pages
+    its `next` and `total` call for, pipelined.
+
+    When sessions come or go while the pages are read (a page's `total` differs), the listing
+    is read again, up to `attempts` times. No name appears twice. Firmware that answers
+    everything at once (no `next`) needs one request.
+    """
+    from talktoken.client import DeviceError
+
+    rows: list[dict] = []
+    for _ in range(max(1, attempts)):
+        reply = first if first is not None else client.request("sessions")
+        first = None
+        rows = list(reply["sessions"])
+        start, total = reply.get("next"), reply.get("total", len(rows))
+        if start is None:
+            return _unique(rows)
+        asks = [
+            ("sessions", {"start": s, "count": SESSIONS_PAGE})
+            for s in range(start, total, SESSIONS_PAGE)
+        ]
+        stable = True
+        for page in run_requests(client, asks, SESSIONS_WINDOW):
+            if isinstance(page, DeviceError):
+                raise page
+            rows += page["sessions"]
+            stable = stable and page.get("total") == total
+        if stable:
+            break
+    return _unique(rows)
+
+
+def _unique(rows: list[dict]) -> list[dict]:
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        name = str(row.get("name"))
+        if name not in seen:
+            seen.add(name)
+            out.append(row)
+    return out

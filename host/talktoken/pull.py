@@ -68,7 +68,7 @@ def pull_sessions(
     for reply in (info, listing):
         if isinstance(reply, Exception):
             raise reply
-    listing = listing["sessions"]
+    listing = client.sessions(first=listing)  # the later pages, if the device has more
     result = PullResult(device_id=str(info.get("device", "")))
     if hasattr(archive, "note_device") and info.get("fs_id") is not None:
         result.warnings = list(

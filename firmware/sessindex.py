@@ -1,0 +1,172 @@
+# Stored-session index: one packed 26-byte record a session in one bytearray, in file-name order.
+import binascii
+
+from micropython import const
+
+REC = const(26)  # bytes a session: seq 8, digits 1, flags 1, size 4, started_at 4, id 8
+SPARE = const(8)  # records of room kept for new sessions before the buffer grows
+MAX_DIGITS = const(18)  # longest sequence number a record holds (the store writes 5 digits)
+F_COMPLETE = const(1)
+F_HEADER = const(2)  # the header was readable: id and started_at are known
+
+
+def valid_name(name):
+    """True for a session file name this store writes: s + 5 or more digits + .ttl."""
+    if not isinstance(name, str) or len(name) < 10 or name[0] != "s" or name[-4:] != ".ttl":
+        return False
+    return name[1:-4].isdigit()
+
+
+def key(name):
+    """(sequence number, digit count) of a session file name; None if no record can hold it."""
+    if not valid_name(name) or len(name) - 5 > MAX_DIGITS:
+        return None
+    return int(name[1:-4]), len(name) - 5
+
+
+class SessIndex:
+    """Name, size, complete, started_at and id of every stored session, REC bytes each.
+
+    Names are not kept as strings: a record holds the sequence number and its digit count, and
+    `name(i)` formats the name again. `open` is the position of the session being written (-1:
+    none); the loop only calls set_size() and set_complete() on it, which allocate nothing.
+    """
+
+    def __init__(self, capacity=0):
+        self.buf = bytearray((capacity + SPARE) * REC)
+        self.n = 0
+        self.open = -1
+
+    def count(self):
+        return self.n
+
+    def name(self, i):
+        o = i * REC
+        s = str(int.from_bytes(self.buf[o : o + 8], "little"))
+        return "s" + "0" * (self.buf[o + 8] - len(s)) + s + ".ttl"
+
+    def size(self, i):
+        b = self.buf
+        o = i * REC + 10
+        return b[o] | b[o + 1] << 8 | b[o + 2] << 16 | (b[o + 3] & 0x3F) << 24
+
+    def set_size(self, i, v):
+        b = self.buf
+        o = i * REC + 10
+        b[o] = v & 0xFF
+        b[o + 1] = (v >> 8) & 0xFF
+        b[o + 2] = (v >> 16) & 0xFF
+        b[o + 3] = (v >> 24) & 0x3F  # 1 GiB at most: a small int on every port
+
+    def complete(self, i):
+        return bool(self.buf[i * REC + 9] & F_COMPLETE)
+
+    def set_complete(self, i, on):
+        o = i * REC + 9
+        if on:
+            self.buf[o] |= F_COMPLETE
+        else:
+            self.buf[o] &= 0xFF ^ F_COMPLETE
+
+    def used(self):
+        """Bytes in all stored session files."""
+        total = 0
+        for i in range(self.n):
+            total += self.size(i)
+        return total
+
+    def entry(self, i):
+        """Record i as the dict the protocol sends: name, size, id, complete, started_at."""
+        b = self.buf
+        o = i * REC
+        known = b[o + 9] & F_HEADER
+        return {
+            "name": self.name(i),
+            "size": self.size(i),
+            "id": str(binascii.hexlify(bytes(b[o + 18 : o + 26])), "ascii") if known else None,
+            "complete": bool(b[o + 9] & F_COMPLETE),
+            "started_at": int.from_bytes(b[o + 14 : o + 18], "little") if known else 0,
+        }
+
+    def find(self, name):
+        """Position of the session file `name`, or -1."""
+        k = key(name)
+        if k is None:
+            return -1
+        kb = k[0].to_bytes(8, "little")
+        b = self.buf
+        for i in range(self.n):
+            o = i * REC
+            if b[o] != kb[0] or b[o + 8] != k[1]:
+                continue
+            j = 1
+            while j < 8 and b[o + j] == kb[j]:
+                j += 1
+            if j == 8:
+                return i
+        return -1
+
+    def insert(self, name, size, complete, started_at, sid):
+        """Add (or replace) the record of `name` at its place in name order; its position.
+
+        sid: the 8-byte session id, None when the header is unreadable. -1 for a name no
+        record can hold (more than MAX_DIGITS digits).
+        """
+        k = key(name)
+        if k is None:
+            return -1
+        n = self.n
+        lo = n
+        if n and self.name(n - 1) >= name:  # not simply the newest: binary search
+            lo, hi = 0, n
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self.name(mid) < name:
+                    lo = mid + 1
+                else:
+                    hi = mid
+        if lo == n or self.name(lo) != name:
+            if (n + 1) * REC > len(self.buf):
+                self._resize(n + 1 + SPARE)
+            b = self.buf
+            o = lo * REC
+            if lo < n:
+                b[o + REC : (n + 1) * REC] = b[o : n * REC]
+            self.n = n + 1
+            if self.open >= lo:
+                self.open += 1
+        self._put(lo, k, size, complete, started_at, sid)
+        return lo
+
+    def remove(self, i):
+        """Drop record i (after its file was deleted)."""
+        n = self.n
+        if i < 0 or i >= n:
+            return
+        b = self.buf
+        o = i * REC
+        if i < n - 1:
+            b[o : (n - 1) * REC] = b[o + REC : n * REC]
+        self.n = n - 1
+        if self.open == i:
+            self.open = -1
+        elif self.open > i:
+            self.open -= 1
+        if len(self.buf) > (self.n + 4 * SPARE) * REC:
+            self._resize(self.n + SPARE)
+
+    def _resize(self, records):
+        grown = bytearray(records * REC)
+        grown[: self.n * REC] = memoryview(self.buf)[: self.n * REC]
+        self.buf = grown
+
+    def _put(self, i, k, size, complete, started_at, sid):
+        b = self.buf
+        o = i * REC
+        b[o : o + 8] = k[0].to_bytes(8, "little")
+        b[o + 8] = k[1]
+        b[o + 9] = (F_COMPLETE if complete else 0) | (F_HEADER if sid is not None else 0)
+        self.set_size(i, size)
+        started_at = started_at if 0 <= started_at <= 0xFFFFFFFF else 0
+        b[o + 14 : o + 18] = started_at.to_bytes(4, "little")
+        b[o + 18 : o + 26] = bytes(sid) if sid is not None else bytes(8)
