@@ -1,52 +1,14 @@
-# Test helper: build SessionLog objects (and, when the log encoder exists, raw log files) by script.
+# Test helper: build SessionLog objects and raw log files (the device format) by script.
 """A tiny session builder for metrics, archive and report tests and for tools/bench_report.py."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-try:  # the LOG helper's dataclasses, once they exist
-    from talktoken.logread import Event, PhasePlan, SessionLog
-except ImportError:  # pragma: no cover - only before logread.py lands
-
-    @dataclass
-    class PhasePlan:  # type: ignore[no-redef]
-        name: str
-        minutes: int
-        floor: str
-        turn_seconds: int = 0
-        warn_seconds: int = 0
-
-    @dataclass
-    class Event:  # type: ignore[no-redef]
-        t_ms: int
-        kind: str
-        seat: int | None
-        phase: int
-        arg: int = 0
-
-    @dataclass
-    class SessionLog:  # type: ignore[no-redef]
-        session_id: str
-        device_id: str
-        firmware: str
-        format_version: int
-        agenda_name: str
-        agenda_hash: str
-        seats: int
-        facilitators: list
-        phases: list
-        started_at: datetime | None
-        events: list
-        complete: bool
-        problems: list = field(default_factory=list)
-        sha256: str = ""
-        raw: bytes = b""
+from talktoken.logread import Event, PhasePlan, SessionLog, parse
 
 
 class Script:
@@ -152,51 +114,11 @@ def rand_hex(n: int = 8) -> str:
     return os.urandom(n).hex()
 
 
-# -- raw files ----------------------------------------------------------------------------------
-# Until the LOG helper's encoder exists, tests use a stand-in format: b"TTJSON" + JSON.
-# `encode(log)` / `parse(raw)` switch to firmware/logfmt.py + talktoken.logread when both exist.
+# -- raw files: the device's own encoder (firmware/logfmt.py) -----------------------------
 
 
-def _json_encode(log) -> bytes:
-    d = {
-        "session_id": log.session_id,
-        "agenda_name": log.agenda_name,
-        "seats": log.seats,
-        "facilitators": list(log.facilitators),
-        "phases": [
-            [p.name, p.minutes, p.floor, p.turn_seconds, p.warn_seconds] for p in log.phases
-        ],
-        "started_at": log.started_at.isoformat() if log.started_at else None,
-        "events": [[e.t_ms, e.kind, e.seat, e.phase, e.arg] for e in log.events],
-        "complete": log.complete,
-    }
-    return b"TTJSON" + json.dumps(d).encode()
-
-
-def _json_parse(raw: bytes):
-    if not raw.startswith(b"TTJSON"):
-        raise ValueError("not a talktoken test log")
-    d = json.loads(raw[6:].decode())
-    return SessionLog(
-        session_id=d["session_id"],
-        device_id="e66038b7134f2a2c",
-        firmware="0.1.0",
-        format_version=1,
-        agenda_name=d["agenda_name"],
-        agenda_hash="0123456789abcdef",
-        seats=d["seats"],
-        facilitators=d["facilitators"],
-        phases=[PhasePlan(*p) for p in d["phases"]],
-        started_at=datetime.fromisoformat(d["started_at"]) if d["started_at"] else None,
-        events=[Event(*e) for e in d["events"]],
-        complete=d["complete"],
-        problems=[],
-        sha256=hashlib.sha256(raw).hexdigest(),
-        raw=raw,
-    )
-
-
-def _real_encode(log) -> bytes:
+def encode(log) -> bytes:
+    """The log as the device writes it (header + 6-byte records)."""
     import events
     import logfmt
 
@@ -228,25 +150,6 @@ def _real_encode(log) -> bytes:
         logfmt.pack_record(rec, 0, ev, seat, e.phase, e.t_ms, seed)
         out += rec
     return bytes(out)
-
-
-def real_format() -> bool:
-    """True when both the device encoder and the host decoder exist (real log files in tests)."""
-    try:
-        import logfmt  # noqa: F401
-        from talktoken import logread  # noqa: F401
-    except ImportError:
-        return False
-    return hasattr(logfmt, "encode_header") and hasattr(logread, "parse")
-
-
-if real_format():
-    from talktoken.logread import parse  # noqa: E402
-
-    encode = _real_encode
-else:
-    encode = _json_encode
-    parse = _json_parse
 
 
 def make_archive(path, n: int = 6, turns: int = 120, seats: int = 8):

@@ -75,7 +75,6 @@ def figures(sessions: int = SESSIONS, turns: int = TURNS) -> dict:
         "report_1000_sessions_html_s": round(html_s, 3),
         "report_1000_sessions_csv_turns_s": round(csv_s, 3),
         "report_one_session_html_s": round(one_s, 3),
-        "report_bench_log_format": "ttlog" if kit.real_format() else "json-stand-in",
     }
 
 

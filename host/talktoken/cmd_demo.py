@@ -7,14 +7,11 @@ import json
 
 import click
 
+from talktoken.cmd_sim import vm_option
+
 
 @click.command()
-@click.option(
-    "--vm",
-    type=click.Choice(["micropython", "cpython"]),
-    default=None,
-    help="VM for the firmware (default: micropython when installed).",
-)
+@vm_option
 @click.option(
     "--flash", type=click.Path(dir_okay=False), help="Keep the device's flash image here."
 )

@@ -11,6 +11,13 @@ import click
 
 from talktoken.errors import TalktokenError
 
+vm_option = click.option(
+    "--vm",
+    type=click.Choice(["micropython", "cpython"]),
+    default=None,
+    help="VM for the firmware (default: micropython when installed).",
+)
+
 
 class NoTerminal(TalktokenError):
     """The terminal view needs a terminal."""
@@ -66,12 +73,7 @@ def run_sim(
 
 
 @click.command()
-@click.option(
-    "--vm",
-    type=click.Choice(["micropython", "cpython"]),
-    default=None,
-    help="VM for the firmware (default: micropython when installed).",
-)
+@vm_option
 @click.option("--speed", type=float, default=1.0, show_default=True, help="Clock speed-up.")
 @click.option(
     "--link",

@@ -1,6 +1,7 @@
 # Test support for the log store: a real LittleFS image in either VM, and session drivers.
 import sys
 
+import agenda
 import events as E
 
 try:
@@ -147,28 +148,18 @@ def with_checkpoints(steps, every_ms=60000):
     return out
 
 
-class _Phase:
-    def __init__(self, name, minutes, mode, turn_s, warn_s):
-        self.name = name
-        self.minutes = minutes
-        self.mode = mode
-        self.turn_s = turn_s
-        self.warn_s = warn_s
-
-
-class Agenda:
-    """The attributes of agenda.Agenda the store reads (so these tests stand alone)."""
-
-    def __init__(self, seats=8, minutes=(12, 78), name="Tuesday group"):
-        self.name = name
-        self.seats = seats
-        self.facilitators = (0,)
-        self.fac_mask = 1
-        self.balance = 1
-        self.phases = tuple(
-            _Phase("Phase %d" % i, m, i % 2, 60 if i % 2 == 0 else 0, 60)
+def Agenda(seats=8, minutes=(12, 78), name="Tuesday group"):
+    """A real agenda.Agenda: alternating go-round and open phases of the given minutes."""
+    return agenda.Agenda(
+        name,
+        seats,
+        (0,),
+        E.BAL_ON_DEMAND,
+        tuple(
+            agenda.Phase("Phase %d" % i, m, i % 2, 60 if i % 2 == 0 else 0, 60)
             for i, m in enumerate(minutes)
-        )
+        ),
+    )
 
 
 HASH = "00112233aabbccdd"
