@@ -1,6 +1,9 @@
 # Session log file format: the header (encode/decode, CRC-32) and whole-file decode.
 # Records live in logrec (re-exported here); the byte layout is in docs/log-format.md and the
 # host decodes with this same module.
+import binascii
+import hashlib
+
 from logrec import (  # noqa: F401  (record names are part of the logfmt API)
     EV_EXTEND,
     EV_MAX,
@@ -241,3 +244,50 @@ def decode(raw):
     h = decode_header(raw)
     recs, problems, torn = decode_records(raw, h["length"], h["seats"], len(h["phases"]), h["seed"])
     return h, recs, problems, torn
+
+
+# ---- identity written into headers ----
+def id8(device_id):
+    """The 8-byte device id for a header: the hex id itself, else a hash of the text."""
+    s = device_id if isinstance(device_id, str) else str(device_id)
+    try:
+        if 0 < len(s) <= 16 and len(s) % 2 == 0:
+            b = binascii.unhexlify(s)
+            return bytes(8 - len(b)) + b
+    except ValueError:
+        pass
+    return hashlib.sha256(s.encode()).digest()[:8]
+
+
+def fw3(fw):
+    """(major, minor, patch) 0..255 from a version string like \"0.1.0\" or a tuple."""
+    if isinstance(fw, tuple):
+        parts = list(fw)
+    else:
+        parts = []
+        for p in str(fw).split(".")[:3]:
+            digits = ""
+            for ch in p:
+                if not ch.isdigit():
+                    break
+                digits += ch
+            parts.append(int(digits) if digits else 0)
+    while len(parts) < 3:
+        parts.append(0)
+    return tuple(min(max(int(v), 0), 255) for v in parts[:3])
+
+
+def agenda_header(sid, device_id8, fw3_, agenda, agenda_hash32, wall_epoch_or_0):
+    """encode_header() for a session of an agenda.Agenda."""
+    return encode_header(
+        sid,
+        device_id8,
+        fw3_,
+        agenda.name,
+        agenda_hash32,
+        agenda.seats,
+        agenda.fac_mask,
+        agenda.balance,
+        [(p.name, p.minutes, p.mode, p.turn_s, p.warn_s) for p in agenda.phases],
+        wall_epoch_or_0,
+    )

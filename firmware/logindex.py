@@ -34,37 +34,6 @@ def _check_name(name):
         raise StoreError("name", "not a session file name: %s" % name)
 
 
-# ---- identity written into headers ----
-def id8(device_id):
-    """The 8-byte device id for a header: the hex id itself, else a hash of the text."""
-    s = device_id if isinstance(device_id, str) else str(device_id)
-    try:
-        if 0 < len(s) <= 16 and len(s) % 2 == 0:
-            b = binascii.unhexlify(s)
-            return bytes(8 - len(b)) + b
-    except ValueError:
-        pass
-    return hashlib.sha256(s.encode()).digest()[:8]
-
-
-def fw3(fw):
-    """(major, minor, patch) 0..255 from a version string like \"0.1.0\" or a tuple."""
-    if isinstance(fw, tuple):
-        parts = list(fw)
-    else:
-        parts = []
-        for p in str(fw).split(".")[:3]:
-            digits = ""
-            for ch in p:
-                if not ch.isdigit():
-                    break
-                digits += ch
-            parts.append(int(digits) if digits else 0)
-    while len(parts) < 3:
-        parts.append(0)
-    return tuple(min(max(int(v), 0), 255) for v in parts[:3])
-
-
 # ---- small files under DIR (the fs marker, the sequence number) ----
 def read_small(fs, rel):
     try:
@@ -101,6 +70,23 @@ def prepare(fs):
     return names, fid.decode(), fresh
 
 
+def mount(fs):
+    """Boot: (fs id, fresh, next sequence number).
+
+    Drops a session whose power went before its first event (a header and nothing else)."""
+    names, fid, fresh = prepare(fs)
+    seqs = [int(n[1:-4]) for n in names if valid_name(n)]
+    top = max(seqs) if seqs else 0
+    saved = read_small(fs, "seq")
+    nxt = max(int(saved) if saved.isdigit() else 1, top + 1)
+    if top:
+        last = "s%05d.ttl" % top
+        h = header_or_none(fs, last)
+        if h is not None and fs.size(DIR + "/" + last) == h["length"]:
+            fs.remove(DIR + "/" + last)  # started, but power went before any event
+    return fid, fresh, nxt
+
+
 # ---- stored sessions ----
 def names(fs):
     return sorted([n for n in fs.listdir(DIR) if valid_name(n)])
@@ -134,19 +120,44 @@ def ends_complete(fs, name, h, size):
     return logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
 
 
+def _entry_of(fs, name):
+    """(size, header or None, ends complete) of a session file, opening it once."""
+    with fs.open(DIR + "/" + name, "rb") as f:
+        if not hasattr(f, "seek"):
+            f = None
+        else:
+            try:
+                h = logfmt.decode_header(f.read(logfmt.HEADER_MAX))
+            except logfmt.LogFormatError:
+                h = None
+            size = f.seek(0, 2)
+            if h is None or size < h["length"] + logfmt.REC_SIZE:
+                return size, h, False
+            f.seek(h["length"] + ((size - h["length"]) // logfmt.REC_SIZE - 1) * logfmt.REC_SIZE)
+            tail = f.read(logfmt.REC_SIZE)
+            done = (
+                logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
+            )
+            return size, h, done
+    size = fs.size(DIR + "/" + name)  # a file object without seek (a test's memory fs)
+    h = header_or_none(fs, name)
+    return size, h, ends_complete(fs, name, h, size)
+
+
 def index_entry(store, ix, name):
     """Read one stored session's size, header and end into ix; returns its position."""
-    fs = store.fs
-    size = fs.size(DIR + "/" + name)
-    h = header_or_none(fs, name)
+    try:
+        size, h, done = _entry_of(store.fs, name)
+    except OSError:
+        return ix.insert(name, max(store.fs.size(DIR + "/" + name), 0), False, 0, None)
     if h is None:
         return ix.insert(name, size, False, 0, None)
-    done = name != store.name and ends_complete(fs, name, h, size)
+    done = done and name != store.name
     return ix.insert(name, size, done, h["wall_start"], h["session_id"])
 
 
 def index(store):
-    """The store's SessIndex, read from the files on first use (one header read a session)."""
+    """The store's SessIndex, read from the files on first use (one file open a session)."""
     ix = store._index
     if ix is None:
         stored = names(store.fs)

@@ -46,8 +46,8 @@ class LogStore:
 
     def __init__(self, fs, device_id="0", fw_version="0.0.0", buf_records=BUF_RECORDS):
         self.fs = fs
-        self.device_id = logindex.id8(device_id)
-        self.fw = logindex.fw3(fw_version)
+        self.device_id = logfmt.id8(device_id)
+        self.fw = logfmt.fw3(fw_version)
         self._cap = buf_records
         self._buf = bytearray(buf_records * logfmt.REC_SIZE)
         mv = memoryview(self._buf)
@@ -74,17 +74,7 @@ class LogStore:
 
     # ---- boot ----
     def _mount(self):
-        fs = self.fs
-        names, self.fs_id, self.fresh = logindex.prepare(fs)
-        seqs = [int(n[1:-4]) for n in names if valid_name(n)]
-        top = max(seqs) if seqs else 0
-        saved = logindex.read_small(fs, "seq")
-        self._next = max(int(saved) if saved.isdigit() else 1, top + 1)
-        if top:
-            last = "s%05d.ttl" % top
-            h = logindex.header_or_none(fs, last)
-            if h is not None and fs.size(DIR + "/" + last) == h["length"]:
-                fs.remove(DIR + "/" + last)  # started, but power went before any event
+        self.fs_id, self.fresh, self._next = logindex.mount(self.fs)
 
     # ---- the sink (no allocation, no I/O) ----
     def record(self, ev, seat, phase, t_ms, arg=0):
@@ -220,17 +210,8 @@ class LogStore:
 
             agenda_hash = agendamod.digest(agenda)
         sid = os.urandom(8)
-        header = logfmt.encode_header(
-            sid,
-            self.device_id,
-            self.fw,
-            agenda.name,
-            binascii.unhexlify(agenda_hash),
-            agenda.seats,
-            agenda.fac_mask,
-            agenda.balance,
-            [(p.name, p.minutes, p.mode, p.turn_s, p.warn_s) for p in agenda.phases],
-            wall_epoch_or_0,
+        header = logfmt.agenda_header(
+            sid, self.device_id, self.fw, agenda, binascii.unhexlify(agenda_hash), wall_epoch_or_0
         )
         seq = self._next
         name = "s%05d.ttl" % seq
