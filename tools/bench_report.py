@@ -5,10 +5,13 @@ The import decodes every session and caches its metrics (the archive's default),
 `report_1000_sessions_s` is the first report after the import and `report_1000_sessions_cached_s`
 the same report again. `archive_import_lazy_1000_s` and `report_1000_sessions_lazy_first_s` are
 the same two steps for an archive that leaves the metrics to the first report.
+`metrics_summarize_ms_per_session` is the median time of one `metrics.summarize` call (what an
+import runs per session) over the same sessions, decoded from their files.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +27,7 @@ from talktoken.fwpath import enable_firmware_imports  # noqa: E402
 enable_firmware_imports()
 
 import report_kit as kit  # noqa: E402
+from talktoken import metrics  # noqa: E402
 from talktoken.archive import Archive  # noqa: E402
 from talktoken.cmd_report import make_report  # noqa: E402
 
@@ -37,16 +41,33 @@ def _timed(fn):
     return time.perf_counter() - t, result
 
 
+def summarize_ms(raws: list[bytes]) -> float:
+    """Median milliseconds of one metrics.summarize call over the decoded sessions (warmed up)."""
+    logs = [kit.parse(raw) for raw in raws]
+    for log in logs[:20]:
+        metrics.summarize(log)
+    clock = time.perf_counter
+    times = []
+    for log in logs:
+        t = clock()
+        metrics.summarize(log)
+        times.append(clock() - t)
+    return statistics.median(times) * 1000
+
+
 def figures(sessions: int = SESSIONS, turns: int = TURNS) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "pulled"
         src.mkdir()
         files = []
+        raws = []
         for i in range(sessions):
             log = kit.synthetic(i, turns=turns, when=kit.dated(i)).log(session_id=kit.rand_hex())
             path = src / f"s{i:05d}.ttl"
-            path.write_bytes(kit.encode(log))
+            raw = kit.encode(log)
+            path.write_bytes(raw)
             files.append(path)
+            raws.append(raw)
         arc = Archive(Path(tmp) / "arc", parser=kit.parse)
         import_s, report = _timed(lambda: arc.import_files(files))
         assert len(report.new) == sessions and not report.skipped, report.skipped[:3]
@@ -65,6 +86,7 @@ def figures(sessions: int = SESSIONS, turns: int = TURNS) -> dict:
         csv_s, _ = _timed(lambda: make_report(arc, "csv", all_=True, out=Path(tmp) / "r.csv"))
         one_s, _ = _timed(lambda: make_report(arc, "html", last=True, out=Path(tmp) / "1.html"))
         arc.close()
+        summarize_ms_one = summarize_ms(raws)
     return {
         "archive_import_1000_s": round(import_s, 3),
         "archive_reimport_1000_s": round(reimport_s, 3),
@@ -75,6 +97,7 @@ def figures(sessions: int = SESSIONS, turns: int = TURNS) -> dict:
         "report_1000_sessions_html_s": round(html_s, 3),
         "report_1000_sessions_csv_turns_s": round(csv_s, 3),
         "report_one_session_html_s": round(one_s, 3),
+        "metrics_summarize_ms_per_session": round(summarize_ms_one, 4),
     }
 
 

@@ -2,198 +2,35 @@
 """Plain functions over a `SessionLog`; every formula is documented in docs/metrics.md.
 
 `summarize(log)` returns one JSON-able dict (what the archive caches and the reports draw);
-`timeline(log)` returns the turn-by-turn detail the CSV and the HTML timeline need.
+`timeline(log)` returns the turn-by-turn detail the CSV and the HTML timeline need. The sweep
+lives in `metrics_timeline`, the balance statistics in `metrics_balance`; both are re-exported.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from talktoken.metrics_balance import balance, gini, median, normalized_entropy
+from talktoken.metrics_timeline import Timeline, Turn, TurnRow, sweep, timeline, turn_rows
+
+__all__ = [
+    "METRICS_VERSION",
+    "TALK_KINDS",
+    "Timeline",
+    "Turn",
+    "balance",
+    "gini",
+    "median",
+    "normalized_entropy",
+    "phase_stats",
+    "seat_stats",
+    "summarize",
+    "timeline",
+    "transitions",
+]
 
 # Bump when any figure in summarize() changes meaning; the archive then recomputes its cache.
 METRICS_VERSION = 1
 
 TALK_KINDS = ("turn", "resumed")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One stretch of floor held by a seat.
-
-    kind: "turn" (spoke), "pass" (held the token and passed), "resumed" (the part of a turn
-    after a power-loss gap). `talk_ms` excludes paused time; `cut` = ended by a gap or log end.
-    """
-
-    seat: int
-    phase: int
-    start_ms: int
-    end_ms: int
-    talk_ms: int
-    kind: str
-    cut: bool = False
-
-
-@dataclass
-class Timeline:
-    """Everything the sweep over the events found, in log order."""
-
-    turns: list[Turn] = field(default_factory=list)
-    pauses: list[tuple[int, int]] = field(default_factory=list)
-    gaps: list[int] = field(default_factory=list)
-    phase_spans: dict[int, list[int]] = field(default_factory=dict)  # phase -> [start, end]
-    active_ms: dict[int, int] = field(default_factory=dict)
-    paused_ms: dict[int, int] = field(default_factory=dict)
-    silence_ms: dict[int, int] = field(default_factory=dict)
-    extend_min: dict[int, int] = field(default_factory=dict)
-    end_ms: int = 0
-    notes: list[str] = field(default_factory=list)
-
-
-def timeline(log) -> Timeline:
-    """Walk the events once and attribute every millisecond (see docs/metrics.md, "Sweep").
-
-    One loop with everything in local variables (no per-event function calls): it is most of
-    the cost of an import; tests/test_metrics_fast.py checks it against the plain sweep."""
-    tl = Timeline()
-    turns = tl.turns
-    new_turn = Turn
-    active, paused_ms, silence = tl.active_ms, tl.paused_ms, tl.silence_ms
-    floors = [p.floor for p in log.phases]
-    n_floors = len(floors)
-    phase: int | None = None
-    phase_open = False  # the current phase has an open floor (silence counts)
-    paused = False
-    pause_at = 0
-    speaker: int | None = None
-    t_start = talk = 0
-    t_phase = 0
-    kind = "turn"
-    prev = 0
-    for ev in log.events:
-        t = ev.t_ms
-        if t > prev:
-            dt = t - prev
-            prev = t
-            if speaker is not None and not paused:
-                talk += dt
-            if phase is not None:
-                if paused:
-                    paused_ms[phase] = paused_ms.get(phase, 0) + dt
-                else:
-                    active[phase] = active.get(phase, 0) + dt
-                    if speaker is None and phase_open:
-                        silence[phase] = silence.get(phase, 0) + dt
-        else:
-            t = prev
-        k = ev.kind
-        if k == "turn_start":
-            seat = ev.seat
-            if seat is not None:
-                if speaker is not None and not (kind == "resumed" and t == t_start):
-                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
-                speaker, t_start, talk, t_phase, kind = seat, t, 0, ev.phase, "turn"
-        elif k == "turn_end":
-            if speaker is not None and speaker == ev.seat:
-                if not (kind == "resumed" and t == t_start):
-                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
-                speaker = None
-            else:
-                tl.notes.append(f"turn_end of seat {ev.seat} at {t} ms without its start")
-        elif k == "pass":
-            seat = ev.seat
-            if seat is not None:
-                if speaker == seat:
-                    turns.append(new_turn(seat, t_phase, t_start, t, talk, "pass", False))
-                else:
-                    if speaker is not None and not (kind == "resumed" and t == t_start):
-                        turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
-                    turns.append(new_turn(seat, ev.phase, t, t, 0, "pass"))
-                speaker = None
-        elif k == "phase_start" or k == "phase_end":
-            if speaker is not None:
-                if not (kind == "resumed" and t == t_start):
-                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, False))
-                speaker = None
-            if k == "phase_start":
-                phase = ev.phase
-                phase_open = phase < n_floors and floors[phase] == "open"
-                tl.phase_spans.setdefault(phase, [t, t])
-            else:
-                if phase is not None:
-                    tl.phase_spans.setdefault(phase, [t, t])[1] = t
-                phase = None
-                phase_open = False
-        elif k == "pause":
-            if not paused:
-                paused, pause_at = True, t
-        elif k == "resume":
-            if paused:
-                paused = False
-                tl.pauses.append((pause_at, t))
-        elif k == "extend":
-            tl.extend_min[ev.phase] = tl.extend_min.get(ev.phase, 0) + ev.arg
-        elif k == "gap":
-            tl.gaps.append(t)
-            if speaker is not None:
-                if not (kind == "resumed" and t == t_start):
-                    turns.append(new_turn(speaker, t_phase, t_start, t, talk, kind, True))
-                t_start, talk, kind = t, 0, "resumed"
-        elif k == "session_end":
-            break
-    # End of the log: close whatever is still open (a cut, unless the session ended cleanly).
-    if speaker is not None and not (kind == "resumed" and prev == t_start):
-        turns.append(new_turn(speaker, t_phase, t_start, prev, talk, kind, not log.complete))
-    if paused:
-        tl.pauses.append((pause_at, prev))
-    if phase is not None:
-        tl.phase_spans.setdefault(phase, [prev, prev])[1] = prev
-    tl.end_ms = prev
-    return tl
-
-
-def median(values: list[int]) -> float | None:
-    """Middle value (mean of the two middle values for an even count); None when empty."""
-    if not values:
-        return None
-    s = sorted(values)
-    n = len(s)
-    mid = n // 2
-    return float(s[mid]) if n % 2 else (s[mid - 1] + s[mid]) / 2
-
-
-def gini(values: list[int]) -> float | None:
-    """Gini coefficient sum|xi-xj| / (2 n^2 mean); None when the total is 0 or no values."""
-    n = len(values)
-    total = sum(values)
-    if n == 0 or total <= 0:
-        return None
-    s = sorted(values)
-    # Sorted form: G = (2 * sum_i i*x_i) / (n * total) - (n + 1) / n, with i = 1..n.
-    weighted = sum((i + 1) * x for i, x in enumerate(s))
-    return max(0.0, 2.0 * weighted / (n * total) - (n + 1) / n)
-
-
-def normalized_entropy(values: list[int]) -> float | None:
-    """Shannon entropy of the shares divided by ln(n): 1 = perfectly even, 0 = one voice."""
-    n = len(values)
-    total = sum(values)
-    if n < 2 or total <= 0:
-        return None
-    h = -sum((x / total) * math.log(x / total) for x in values if x > 0)
-    return h / math.log(n)
-
-
-def balance(member_talk_ms: list[int]) -> dict:
-    """Balance indices over the members' talk times (facilitators excluded by the caller)."""
-    total = sum(member_talk_ms)
-    top = max(member_talk_ms) / total if member_talk_ms and total > 0 else None
-    return {
-        "members": len(member_talk_ms),
-        "gini": gini(member_talk_ms),
-        "entropy": normalized_entropy(member_talk_ms),
-        "top_share": top,
-        "fair_share": 1 / len(member_talk_ms) if member_talk_ms else None,
-    }
 
 
 def transitions(turns: list[Turn], floors: list[str], floor: str | None = "open") -> dict:
@@ -217,56 +54,92 @@ def transitions(turns: list[Turn], floors: list[str], floor: str | None = "open"
     return counts
 
 
+class _Tally:
+    """One pass over the turn rows: what the seat rows, phase rows and transitions need."""
+
+    __slots__ = ("talk", "spoken", "passes", "ph_talk", "ph_turns", "ph_passes", "pairs")
+
+    def __init__(self, rows: list[TurnRow], seats: int, floors: list[str]) -> None:
+        talk = [0] * seats
+        spoken: list[list[int]] = [[] for _ in range(seats)]
+        passes = [0] * seats
+        n_ph = len(floors)
+        ph_talk = [0] * n_ph
+        ph_turns = [0] * n_ph
+        ph_passes = [0] * n_ph
+        is_open = [f == "open" for f in floors]
+        pairs: dict[tuple[int, int], int] = {}  # transitions(turns, floors), the "open" default
+        last_seat = 0
+        last_phase: int | None = None  # None: no previous open-floor turn to follow
+        for seat, ph, _start, _end, ms, kind, _cut in rows:
+            if kind == "turn":
+                if 0 <= seat < seats:
+                    talk[seat] += ms
+                    spoken[seat].append(ms)
+                if 0 <= ph < n_ph:
+                    ph_talk[ph] += ms
+                    ph_turns[ph] += 1
+                if ph >= n_ph or not is_open[ph]:
+                    last_phase = None
+                    continue
+                if last_phase == ph:
+                    key = (last_seat, seat)
+                    pairs[key] = pairs.get(key, 0) + 1
+                last_seat, last_phase = seat, ph
+            elif kind == "pass":
+                if 0 <= seat < seats:
+                    passes[seat] += 1
+                if 0 <= ph < n_ph:
+                    ph_passes[ph] += 1
+            elif kind == "resumed":
+                if 0 <= seat < seats:
+                    talk[seat] += ms
+                if 0 <= ph < n_ph:
+                    ph_talk[ph] += ms
+        self.talk, self.spoken, self.passes = talk, spoken, passes
+        self.ph_talk, self.ph_turns, self.ph_passes = ph_talk, ph_turns, ph_passes
+        self.pairs = pairs
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole > 0 else None
 
 
-def seat_stats(log, tl: Timeline) -> list[dict]:
-    """Per seat: talk time, share of all talk and of member talk, turns, median, longest, passes."""
+def _seat_rows(log, tally: _Tally) -> list[dict]:
     facs = set(log.facilitators)
-    talk = [0] * log.seats
-    spoken: list[list[int]] = [[] for _ in range(log.seats)]
-    passes = [0] * log.seats
-    for tr in tl.turns:
-        if not 0 <= tr.seat < log.seats:
-            continue
-        if tr.kind in TALK_KINDS:
-            talk[tr.seat] += tr.talk_ms
-        if tr.kind == "turn":
-            spoken[tr.seat].append(tr.talk_ms)
-        elif tr.kind == "pass":
-            passes[tr.seat] += 1
+    talk, spoken, passes = tally.talk, tally.spoken, tally.passes
     total = sum(talk)
-    members = [s for s in range(log.seats) if s not in facs]
-    member_total = sum(talk[s] for s in members)
+    member_total = sum([talk[s] for s in range(log.seats) if s not in facs])
     rows = []
     for s in range(log.seats):
         fac = s in facs
+        ms = talk[s]
+        said = spoken[s]
         rows.append(
             {
                 "seat": s,
                 "facilitator": fac,
-                "talk_ms": talk[s],
-                "share": _share(talk[s], total),
-                "member_share": None if fac else _share(talk[s], member_total),
-                "turns": len(spoken[s]),
-                "median_ms": median(spoken[s]),
-                "longest_ms": max(spoken[s]) if spoken[s] else None,
+                "talk_ms": ms,
+                "share": ms / total if total > 0 else None,
+                "member_share": None if fac or member_total <= 0 else ms / member_total,
+                "turns": len(said),
+                "median_ms": median(said),
+                "longest_ms": max(said) if said else None,
                 "passes": passes[s],
             }
         )
     return rows
 
 
-def phase_stats(log, tl: Timeline) -> list[dict]:
-    """Per planned phase: planned, extended, actual (unpaused) time, overrun, talk and silence."""
+def _phase_rows(log, tl: Timeline, tally: _Tally) -> list[dict]:
+    extend, active, paused = tl.extend_min, tl.active_ms, tl.paused_ms
+    spans, silence = tl.phase_spans, tl.silence_ms
     rows = []
     for i, plan in enumerate(log.phases):
         planned = plan.minutes * 60_000
-        extended = tl.extend_min.get(i, 0) * 60_000
-        actual = tl.active_ms.get(i, 0)
-        span = tl.phase_spans.get(i)
-        in_phase = [tr for tr in tl.turns if tr.phase == i]
+        extended = extend.get(i, 0) * 60_000
+        actual = active.get(i, 0)
+        span = spans.get(i)
         rows.append(
             {
                 "phase": i,
@@ -278,36 +151,72 @@ def phase_stats(log, tl: Timeline) -> list[dict]:
                 "planned_ms": planned,
                 "extended_ms": extended,
                 "actual_ms": actual,
-                "paused_ms": tl.paused_ms.get(i, 0),
+                "paused_ms": paused.get(i, 0),
                 "overrun_ms": max(0, actual - planned - extended) if span else 0,
-                "talk_ms": sum(tr.talk_ms for tr in in_phase if tr.kind in TALK_KINDS),
-                "silence_ms": tl.silence_ms.get(i, 0) if plan.floor == "open" else None,
-                "turns": sum(1 for tr in in_phase if tr.kind == "turn"),
-                "passes": sum(1 for tr in in_phase if tr.kind == "pass"),
+                "talk_ms": tally.ph_talk[i],
+                "silence_ms": silence.get(i, 0) if plan.floor == "open" else None,
+                "turns": tally.ph_turns[i],
+                "passes": tally.ph_passes[i],
             }
         )
     return rows
 
 
-def _group(rows: list[dict], fac: bool, total: int) -> dict:
-    talk = sum(r["talk_ms"] for r in rows if r["facilitator"] == fac)
+def _tally_of(log, tl: Timeline) -> _Tally:
+    return _Tally(turn_rows(tl.turns), log.seats, [p.floor for p in log.phases])
+
+
+def seat_stats(log, tl: Timeline) -> list[dict]:
+    """Per seat: talk time, share of all talk and of member talk, turns, median, longest, passes."""
+    return _seat_rows(log, _tally_of(log, tl))
+
+
+def phase_stats(log, tl: Timeline) -> list[dict]:
+    """Per planned phase: planned, extended, actual (unpaused) time, overrun, talk and silence."""
+    return _phase_rows(log, tl, _tally_of(log, tl))
+
+
+def _groups(seats: list[dict], total: int) -> dict:
+    """Facilitators' and members' seats, talk, share, turns and passes (one pass)."""
+    n, talk, turns, passes = [0, 0], [0, 0], [0, 0], [0, 0]  # [members, facilitators]
+    for r in seats:
+        g = 1 if r["facilitator"] else 0
+        n[g] += 1
+        talk[g] += r["talk_ms"]
+        turns[g] += r["turns"]
+        passes[g] += r["passes"]
     return {
-        "seats": sum(1 for r in rows if r["facilitator"] == fac),
-        "talk_ms": talk,
-        "share": _share(talk, total),
-        "turns": sum(r["turns"] for r in rows if r["facilitator"] == fac),
-        "passes": sum(r["passes"] for r in rows if r["facilitator"] == fac),
+        name: {
+            "seats": n[g],
+            "talk_ms": talk[g],
+            "share": _share(talk[g], total),
+            "turns": turns[g],
+            "passes": passes[g],
+        }
+        for name, g in (("facilitators", 1), ("members", 0))
     }
 
 
 def summarize(log, tl: Timeline | None = None) -> dict:
-    """All per-session figures as one JSON-able dict (no turn list; see `timeline`)."""
-    tl = tl or timeline(log)
-    seats = seat_stats(log, tl)
-    phases = phase_stats(log, tl)
-    talk = sum(r["talk_ms"] for r in seats)
-    paused = sum(b - a for a, b in tl.pauses)
+    """All per-session figures as one JSON-able dict (no turn list; see `timeline`).
+
+    Without `tl` the sweep's turns are tallied as plain rows, without building Turn objects."""
+    if tl is None:
+        tl, rows = sweep(log)
+    else:
+        rows = turn_rows(tl.turns)
     floors = [p.floor for p in log.phases]
+    tally = _Tally(rows, log.seats, floors)
+    seats = _seat_rows(log, tally)
+    phases = _phase_rows(log, tl, tally)
+    talk = sum(tally.talk)
+    paused = 0
+    for a, b in tl.pauses:
+        paused += b - a
+    silence = overrun = 0
+    for r in phases:
+        silence += r["silence_ms"] or 0
+        overrun += r["overrun_ms"]
     return {
         "metrics_version": METRICS_VERSION,
         "session_id": log.session_id,
@@ -322,16 +231,13 @@ def summarize(log, tl: Timeline | None = None) -> dict:
         "active_ms": tl.end_ms - paused,
         "gaps": len(tl.gaps),
         "talk_ms": talk,
-        "silence_ms": sum(r["silence_ms"] or 0 for r in phases),
-        "overrun_ms": sum(r["overrun_ms"] for r in phases),
-        "turns": sum(r["turns"] for r in seats),
-        "passes": sum(r["passes"] for r in seats),
+        "silence_ms": silence,
+        "overrun_ms": overrun,
+        "turns": sum([len(s) for s in tally.spoken]),
+        "passes": sum(tally.passes),
         "seats": seats,
-        "groups": {
-            "facilitators": _group(seats, True, talk),
-            "members": _group(seats, False, talk),
-        },
+        "groups": _groups(seats, talk),
         "phases": phases,
         "balance": balance([r["talk_ms"] for r in seats if not r["facilitator"]]),
-        "transitions": sorted([a, b, n] for (a, b), n in transitions(tl.turns, floors).items()),
+        "transitions": sorted([a, b, n] for (a, b), n in tally.pairs.items()),
     }

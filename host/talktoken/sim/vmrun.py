@@ -17,7 +17,7 @@ from talktoken.mpy import compile_file
 
 SIM_DIR = Path(__file__).resolve().parent
 # Simulator modules that run inside the VM (the rest of this package is host-only).
-VM_MODULES = ("driver.py", "simboard.py", "simstate.py", "flash_mp.py")
+VM_MODULES = ("driver.py", "driver_core.py", "simboard.py", "simstate.py", "flash_mp.py")
 VMS = ("micropython", "cpython")
 
 
