@@ -1,22 +1,23 @@
-# Agenda model: parse (validated by agendacheck), canonical bytes + digest, the default agenda.
+# Agenda model: parse (validated by agendacheck, loaded then), canonical bytes, digest, default.
 import hashlib
 import json
+import sys
 
-from agendacheck import (  # noqa: F401  (limits are part of the agenda API)
-    BALANCE_NAMES,
-    FLOOR_NAMES,
-    MAX_NAME_BYTES,
-    MAX_PHASE_MIN,
-    MAX_PHASES,
-    MAX_SEATS,
-    MAX_TOTAL_MIN,
-    MAX_TURN_S,
-    MAX_WARN_S,
-    MIN_SEATS,
-    MIN_TURN_S,
-    problems,
-)
-from events import BAL_ON_DEMAND, MODE_OPEN, MODE_ROUND
+from events import BAL_ON_DEMAND, BALANCE_NAMES, FLOOR_NAMES, MODE_OPEN, MODE_ROUND
+
+
+def problems(d):
+    """Every problem of agenda dict d as a list of (field, reason); empty when it is valid.
+
+    The validator (agendacheck, with the limits) is loaded for the call and unloaded after it:
+    the device validates only when an agenda is pushed or read at boot, so its code is freed
+    between uses (its qstrs are not: MicroPython never frees interned strings)."""
+    import agendacheck
+
+    try:
+        return agendacheck.problems(d)
+    finally:
+        sys.modules.pop("agendacheck", None)
 
 
 class AgendaError(ValueError):

@@ -1,18 +1,17 @@
 # Agenda validation: every problem of an agenda dict, with its field path and a reason.
+from events import BALANCE_NAMES, FLOOR_NAMES
 from micropython import const
 
-MAX_NAME_BYTES = const(32)
-MIN_SEATS = const(2)
-MAX_SEATS = const(12)
-MAX_PHASES = const(12)
-MAX_PHASE_MIN = const(240)
-MAX_TOTAL_MIN = const(480)
-MIN_TURN_S = const(10)
-MAX_TURN_S = const(1800)
-MAX_WARN_S = const(3600)
-
-FLOOR_NAMES = ("round", "open")  # index = MODE_*
-BALANCE_NAMES = ("always", "on_demand", "off")  # index = BAL_*
+# The limits: private consts are folded into the code (no globals, no qstrs on the device).
+_MAX_NAME_BYTES = const(32)
+_MIN_SEATS = const(2)
+_MAX_SEATS = const(12)
+_MAX_PHASES = const(12)
+_MAX_PHASE_MIN = const(240)
+_MAX_TOTAL_MIN = const(480)
+_MIN_TURN_S = const(10)
+_MAX_TURN_S = const(1800)
+_MAX_WARN_S = const(3600)
 
 _TOP_KEYS = ("name", "seats", "facilitators", "balance", "phases")
 _PHASE_KEYS = ("name", "minutes", "floor", "turn_seconds", "warn_seconds")
@@ -28,8 +27,8 @@ def _name_problem(v):
     n = len(v.encode())
     if n < 1:
         return "must not be empty"
-    if n > MAX_NAME_BYTES:
-        return "is %d bytes long; the limit is %d UTF-8 bytes" % (n, MAX_NAME_BYTES)
+    if n > _MAX_NAME_BYTES:
+        return "is %d bytes long; the limit is %d UTF-8 bytes" % (n, _MAX_NAME_BYTES)
     for ch in v:
         c = ord(ch)
         if c < 32 or c == 127 or 128 <= c < 160:
@@ -83,7 +82,7 @@ def _phase_problems(p, i, out):
         if why:
             out.append((pre + "name", why))
     if "minutes" in p:
-        why = _int_problem(p["minutes"], 1, MAX_PHASE_MIN, "minutes")
+        why = _int_problem(p["minutes"], 1, _MAX_PHASE_MIN, "minutes")
         if why:
             out.append((pre + "minutes", why))
         else:
@@ -93,18 +92,19 @@ def _phase_problems(p, i, out):
     turn = p.get("turn_seconds", 0)
     if not _is_int(turn):
         out.append((pre + "turn_seconds", "must be a whole number of seconds"))
-    elif turn != 0 and (turn < MIN_TURN_S or turn > MAX_TURN_S):
+    elif turn != 0 and (turn < _MIN_TURN_S or turn > _MAX_TURN_S):
         out.append(
             (
                 pre + "turn_seconds",
-                "is %d; use 0 (no turn budget) or %d..%d seconds" % (turn, MIN_TURN_S, MAX_TURN_S),
+                "is %d; use 0 (no turn budget) or %d..%d seconds"
+                % (turn, _MIN_TURN_S, _MAX_TURN_S),
             )
         )
     warn = p.get("warn_seconds", 0)
     if not _is_int(warn):
         out.append((pre + "warn_seconds", "must be a whole number of seconds"))
     else:
-        hi = MAX_WARN_S
+        hi = _MAX_WARN_S
         if minutes is not None and minutes * 60 - 1 < hi:
             hi = minutes * 60 - 1
         if warn < 0 or warn > hi:
@@ -112,7 +112,7 @@ def _phase_problems(p, i, out):
                 (
                     pre + "warn_seconds",
                     "is %d; allowed 0..%d seconds (less than the phase, at most %d)"
-                    % (warn, hi, MAX_WARN_S),
+                    % (warn, hi, _MAX_WARN_S),
                 )
             )
     return minutes
@@ -133,7 +133,7 @@ def problems(d):
             out.append(("name", why))
     seats = None
     if "seats" in d:
-        why = _int_problem(d["seats"], MIN_SEATS, MAX_SEATS, "seats")
+        why = _int_problem(d["seats"], _MIN_SEATS, _MAX_SEATS, "seats")
         if why:
             out.append(("seats", why))
         else:
@@ -147,8 +147,8 @@ def problems(d):
             f = "facilitators[%d]" % i
             if not _is_int(s):
                 out.append((f, "must be a seat number, not %s" % _type_name(s)))
-            elif s < 0 or (seats is not None and s >= seats) or s >= MAX_SEATS:
-                top = (seats if seats is not None else MAX_SEATS) - 1
+            elif s < 0 or (seats is not None and s >= seats) or s >= _MAX_SEATS:
+                top = (seats if seats is not None else _MAX_SEATS) - 1
                 out.append((f, "seat %d does not exist; seats are 0..%d" % (s, top)))
             elif seen & (1 << s):
                 out.append((f, "seat %d is listed twice" % s))
@@ -164,14 +164,15 @@ def problems(d):
         phases = d["phases"]
         if type(phases) is not list:
             out.append(("phases", "must be a list of phases"))
-        elif len(phases) < 1 or len(phases) > MAX_PHASES:
-            out.append(("phases", "has %d phases; allowed 1..%d" % (len(phases), MAX_PHASES)))
+        elif len(phases) < 1 or len(phases) > _MAX_PHASES:
+            out.append(("phases", "has %d phases; allowed 1..%d" % (len(phases), _MAX_PHASES)))
         if type(phases) is list:
             total = 0
             for i, p in enumerate(phases):
                 m = _phase_problems(p, i, out)
                 if m is not None:
                     total += m
-            if total > MAX_TOTAL_MIN:
-                out.append(("phases", "total %d minutes; the limit is %d" % (total, MAX_TOTAL_MIN)))
+            if total > _MAX_TOTAL_MIN:
+                why = "total %d minutes; the limit is %d" % (total, _MAX_TOTAL_MIN)
+                out.append(("phases", why))
     return out

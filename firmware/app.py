@@ -1,5 +1,6 @@
 # One loop iteration of the device: inputs -> ui -> session -> log -> protocol -> LED ring.
 import gc
+import sys
 
 import agenda as agendamod
 import controls
@@ -44,7 +45,10 @@ class App:
         self.frame = bytearray(72)
         self.queue = controls.GestureQueue(16)
         self.controls = controls.Controls()
-        self.proto = None
+        self.proto = None  # made when the first byte arrives on the serial port (connect())
+        self._proto_factory = protocol_factory
+        self._first = bytearray(1)  # the serial watcher's byte while no protocol is loaded
+        self.connect_failures = 0
         self._store_open = False
         self._intr = None
         boot_alert = 0
@@ -54,8 +58,6 @@ class App:
         self.session = Session(agenda_obj, self)
         self.ui = Ui(self.session, board)
         self.ui.starter = self.start_session
-        if protocol_factory is not None:
-            self.proto = protocol_factory(self)
         now = board.ticks_ms()
         self.controls.reset(board.read_inputs(), now)  # buttons held at power-on give nothing
         if boot_alert:
@@ -92,8 +94,11 @@ class App:
             self.store.end()
         if self.store is not None:
             self.store.service(now)
-        if self.proto is not None:
-            self.proto.service(now)
+        p = self.proto
+        if p is not None:
+            p.service(now)
+        elif self._proto_factory is not None:
+            self._watch_serial(now)
         self._sync_interrupt()
         ledring.render(self.frame, self.session, ui, now)
         b.show(self.frame)
@@ -111,6 +116,32 @@ class App:
                 b.sleep_ms(wait)
             elif wait < -LOOP_MS:
                 due = b.ticks_ms()  # fell behind (flash write, GC): do not try to catch up
+
+    # ---- the protocol, loaded on first use ----
+    def _watch_serial(self, now):
+        """No host has spoken yet: one byte read, nothing allocated while the port is quiet."""
+        first = self._first
+        if self.board.serial.read_into(first, 0, 1):
+            self.connect(now, first)
+
+    def connect(self, now, pending=b""):
+        """Load and make the protocol (the factory, or the module it names), hand it the bytes
+        already read from the port, and serve them. A failure (no memory for the code) costs
+        those bytes, never the session: the host times out and asks again."""
+        f = self._proto_factory
+        try:
+            if type(f) is str:
+                f = __import__(f).Proto
+            p = f(self)
+        except Exception:
+            self.connect_failures += 1
+            gc.collect()
+            return None
+        if pending:
+            p.feed(pending)
+        self.proto = p
+        p.service(now)
+        return p
 
     def running(self):
         st = self.session.state
@@ -158,6 +189,9 @@ class App:
         if s.state == ST_RUNNING or s.state == ST_PAUSED:
             s.continue_after_gap(now)
         self.ui.set_alert(ALERT_RESUMED, now)
+        # Recovery happens once, at boot: unload its code (its qstrs stay; they are never freed).
+        sys.modules.pop("sessreplay", None)
+        sys.modules.pop("logrecover", None)
 
     # ---- the agenda ----
     def set_agenda(self, a):

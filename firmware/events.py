@@ -39,6 +39,8 @@ MODE_OPEN = const(1)
 BAL_ALWAYS = const(0)
 BAL_ON_DEMAND = const(1)
 BAL_OFF = const(2)
+FLOOR_NAMES = ("round", "open")  # index = MODE_*
+BALANCE_NAMES = ("always", "on_demand", "off")  # index = BAL_*
 
 # Session states.
 ST_READY = const(0)

@@ -1,7 +1,8 @@
 # The single source of the hardware: pin map, LED ring size and the brightness cap.
 from micropython import const
 
-# GPIO numbers (GPn) on the Raspberry Pi Pico. Physical header pins are in PIN_TABLE.
+# GPIO numbers (GPn) on the Raspberry Pi Pico. Header pins, directions and purposes are in
+# tools/gen_hardware.py (PIN_ROLES), which the device never loads; the numbers live only here.
 PIN_LED_DATA = const(22)  # WS2812 DIN (through a 74AHCT125 level shifter, see docs/hardware.md)
 PIN_ENC_A = const(10)  # rotary encoder A (CLK)
 PIN_ENC_B = const(11)  # rotary encoder B (DT)
@@ -23,17 +24,3 @@ ADC_VREF_MV = const(3300)
 MAX_LEVEL = const(96)
 FRAME_SUM_CAP = const(4080)
 MA_PER_CHANNEL_FULL = const(20)
-
-
-def pin_table():
-    """(signal, GPn, header pin, direction, purpose) for docs, diagrams and checks."""
-    return (
-        ("LED_DATA", PIN_LED_DATA, 29, "out", "WS2812 ring data in"),
-        ("ENC_A", PIN_ENC_A, 14, "in", "rotary encoder A, pull-up"),
-        ("ENC_B", PIN_ENC_B, 15, "in", "rotary encoder B, pull-up"),
-        ("KNOB_SW", PIN_KNOB_SW, 16, "in", "knob push switch, pull-up"),
-        ("PHASE_BTN", PIN_PHASE_BTN, 19, "in", "PHASE button, pull-up"),
-        ("HOLD_BTN", PIN_HOLD_BTN, 20, "in", "HOLD button, pull-up"),
-        ("BUZZER", PIN_BUZZER, 24, "out", "optional piezo or vibration motor (PWM)"),
-        ("VBAT_ADC", PIN_VBAT_ADC, 31, "adc", "optional battery sense, 1/2 divider"),
-    )

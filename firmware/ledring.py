@@ -6,7 +6,7 @@ from controls import BTN_HOLD, BTN_KNOB
 from events import ST_ENDED, ST_PAUSED, ST_READY
 from micropython import const
 
-N = const(24)  # == hwconfig.LED_COUNT (the seat arithmetic below assumes 24)
+_N = const(24)  # == hwconfig.LED_COUNT (the seat arithmetic below assumes 24)
 MAX_LEVEL = hwconfig.MAX_LEVEL
 FRAME_SUM_CAP = hwconfig.FRAME_SUM_CAP
 
@@ -25,13 +25,13 @@ C_CYAN = (0, 200, 255)
 C_WHITE = (255, 255, 255)
 
 # Levels (brightness, 0..MAX_LEVEL): warnings are brighter than the calm state they replace.
-L_PROGRESS = const(8)
-L_PROGRESS_WARN = const(28)
-L_SPEAKER = const(40)
-L_SPEAKER_WARN = const(80)
-L_CURSOR = const(96)
-L_PIP = const(64)
-L_MARK = const(12)
+_L_PROGRESS = const(8)
+_L_PROGRESS_WARN = const(28)
+_L_SPEAKER = const(40)
+_L_SPEAKER_WARN = const(80)
+_L_CURSOR = const(96)
+_L_PIP = const(64)
+_L_MARK = const(12)
 
 # Breathing: one raised-cosine cycle in 64 steps (0..255):
 # round(127.5 - 127.5 * cos(2 * pi * i / 64)) as a constant (tests/fw/test_logfmt_tables.py).
@@ -41,8 +41,8 @@ _BREATH = (
     b"\xff\xfe\xfd\xfa\xf5\xf0\xea\xe2\xda\xd0\xc6\xbc\xb0\xa5\x98\x8c"
     b"\x80\x73\x67\x5a\x4f\x43\x39\x2f\x25\x1d\x15\x0f\x0a\x05\x02\x01"
 )
-OVERRUN_SHIFT = const(12)  # overrun period 2**12 = 4096 ms (0.24 Hz); divides the tick period
-PAUSE_SHIFT = const(13)  # paused period 8192 ms
+_OVERRUN_SHIFT = const(12)  # overrun period 2**12 = 4096 ms (0.24 Hz); divides the tick period
+_PAUSE_SHIFT = const(13)  # paused period 8192 ms
 
 ALERT_STORAGE_FULL = const(1)
 ALERT_RESUMED = const(2)
@@ -56,11 +56,11 @@ def breath(now, shift, lo, hi):
 
 def seat_start(seat, seats):
     """First LED of a seat's arc (seat 0 at LED 0, clockwise)."""
-    return seat * N // seats
+    return seat * _N // seats
 
 
 def _put(frame, i, col, level):
-    j = (i % N) * 3
+    j = (i % _N) * 3
     frame[j] = col[0] * level // 255
     frame[j + 1] = col[1] * level // 255
     frame[j + 2] = col[2] * level // 255
@@ -82,7 +82,7 @@ def _fill16(frame, start, n16, col, level):
 
 def _dots(frame, step, col, level):
     i = 0
-    while i < N:  # (range with a variable step allocates in MicroPython)
+    while i < _N:  # (range with a variable step allocates in MicroPython)
         _put(frame, i, col, level)
         i += step
 
@@ -100,22 +100,22 @@ def _active(until, now):
 
 def _phase_layer(frame, s, warn, over, now):
     if over:
-        _run(frame, 0, N, C_RED, breath(now, OVERRUN_SHIFT, 3, 30))
+        _run(frame, 0, _N, C_RED, breath(now, _OVERRUN_SHIFT, 3, 30))
         return
     elapsed = s.phase_elapsed_ms(now)
     planned = s.phase_planned_ms()
     if planned <= 0 or elapsed >= planned:
-        n16 = N * 16
+        n16 = _N * 16
     elif elapsed <= 0:
         n16 = 0
     else:
         # two steps keep every product below 2**30 (small ints on the Pico) for phases <= 6 h
-        whole = elapsed * N // planned
-        n16 = (whole << 4) + (elapsed * N - whole * planned) * 16 // planned
+        whole = elapsed * _N // planned
+        n16 = (whole << 4) + (elapsed * _N - whole * planned) * 16 // planned
     if warn:
-        _fill16(frame, 0, n16, C_AMBER, L_PROGRESS_WARN)
+        _fill16(frame, 0, n16, C_AMBER, _L_PROGRESS_WARN)
     else:
-        _fill16(frame, 0, n16, C_PROGRESS, L_PROGRESS)
+        _fill16(frame, 0, n16, C_PROGRESS, _L_PROGRESS)
 
 
 def balance_ratio(talk_ms, member_ms, members):
@@ -167,11 +167,11 @@ def _speaker(frame, s, now):
     start = seat_start(sp, seats)
     length = seat_start(sp + 1, seats) - start
     if s.turn_overrun(now):
-        _run(frame, start, length, C_RED, breath(now, OVERRUN_SHIFT, 16, MAX_LEVEL))
+        _run(frame, start, length, C_RED, breath(now, _OVERRUN_SHIFT, 16, MAX_LEVEL))
     elif s.turn_warning(now):
-        _run(frame, start, length, C_AMBER, L_SPEAKER_WARN)
+        _run(frame, start, length, C_AMBER, _L_SPEAKER_WARN)
     else:
-        _run(frame, start, length, C_SPEAKER, L_SPEAKER)
+        _run(frame, start, length, C_SPEAKER, _L_SPEAKER)
 
 
 def cursor_led(seat, seats):
@@ -183,7 +183,7 @@ def cursor_led(seat, seats):
 def _cursor(frame, ui, seats):
     c = ui.cursor
     if 0 <= c < seats:
-        _put(frame, cursor_led(c, seats), C_CURSOR, L_CURSOR)
+        _put(frame, cursor_led(c, seats), C_CURSOR, _L_CURSOR)
 
 
 def _ready(frame, s, ui):
@@ -193,7 +193,7 @@ def _ready(frame, s, ui):
         if (a.fac_mask >> seat) & 1:
             _put(frame, seat_start(seat, seats), C_FAC, 24)
         else:
-            _put(frame, seat_start(seat, seats), C_PROGRESS, L_MARK)
+            _put(frame, seat_start(seat, seats), C_PROGRESS, _L_MARK)
     _cursor(frame, ui, seats)
 
 
@@ -210,14 +210,14 @@ def _battery(frame, pct):
     if pct < 0:
         _dots(frame, 8, C_WHITE, 10)  # no battery fitted: three dim points
         return
-    n = battery.gauge_leds(pct, N)
+    n = battery.gauge_leds(pct, _N)
     if pct > 50:
         col = C_FAIR
     elif pct >= 20:
         col = C_AMBER
     else:
         col = C_RED
-    _run(frame, 0, N, C_WHITE, 2)  # the empty scale
+    _run(frame, 0, _N, C_WHITE, 2)  # the empty scale
     _run(frame, 0, n, col, 32)
 
 
@@ -232,7 +232,7 @@ def _hold_fill(frame, ui):
         col = C_WHITE
     else:
         col = C_PROGRESS
-    _fill16(frame, 0, p * N * 16 // 255, col, 48)
+    _fill16(frame, 0, p * _N * 16 // 255, col, 48)
 
 
 def _ack(frame, ui, seats, now):
@@ -240,16 +240,16 @@ def _ack(frame, ui, seats, now):
         return
     seat = ui.ack_seat
     if 0 <= seat < seats:
-        _put(frame, seat_start(seat, seats), C_WHITE, L_PIP)
+        _put(frame, seat_start(seat, seats), C_WHITE, _L_PIP)
     else:
-        _put(frame, 0, C_WHITE, L_PIP)
-        _put(frame, N // 2, C_WHITE, L_PIP)
+        _put(frame, 0, C_WHITE, _L_PIP)
+        _put(frame, _N // 2, C_WHITE, _L_PIP)
 
 
 def cap(frame):
     """Clamp every channel to MAX_LEVEL and scale the frame down when its sum is over the cap."""
     total = 0
-    for i in range(N * 3):
+    for i in range(_N * 3):
         v = frame[i]
         if v > MAX_LEVEL:
             v = MAX_LEVEL
@@ -257,13 +257,13 @@ def cap(frame):
         total += v
     if total > FRAME_SUM_CAP:
         k = FRAME_SUM_CAP * 256 // total
-        for i in range(N * 3):
+        for i in range(_N * 3):
             frame[i] = frame[i] * k >> 8
 
 
 def render(frame, session, ui, now):
     """Draw the ring for this moment into frame (bytearray(72), RGB). Allocates nothing."""
-    for i in range(N * 3):
+    for i in range(_N * 3):
         frame[i] = 0
     s = session
     seats = s.agenda.seats
@@ -277,7 +277,7 @@ def render(frame, session, ui, now):
     elif st == ST_ENDED:
         _dots(frame, 2, C_ENDED, 10)
     elif st == ST_PAUSED:
-        _run(frame, 0, N, C_PROGRESS, breath(now, PAUSE_SHIFT, 3, 24))
+        _run(frame, 0, _N, C_PROGRESS, breath(now, _PAUSE_SHIFT, 3, 24))
     else:
         pw = s.phase_warning(now)
         po = s.phase_overrun(now)

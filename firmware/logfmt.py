@@ -277,14 +277,15 @@ def fw3(fw):
     return tuple(min(max(int(v), 0), 255) for v in parts[:3])
 
 
-def agenda_header(sid, device_id8, fw3_, agenda, agenda_hash32, wall_epoch_or_0):
-    """encode_header() for a session of an agenda.Agenda."""
+def agenda_header(sid, device_id, fw, agenda, agenda_hash, wall_epoch_or_0):
+    """encode_header() for a session of an agenda.Agenda (device_id: 8 bytes, fw: 3 ints,
+    agenda_hash: 32 bytes)."""
     return encode_header(
         sid,
-        device_id8,
-        fw3_,
+        device_id,
+        fw,
         agenda.name,
-        agenda_hash32,
+        agenda_hash,
         agenda.seats,
         agenda.fac_mask,
         agenda.balance,

@@ -2,6 +2,7 @@
 # Stored-session operations live in logindex, the recovery decoding in logrecover (lazy).
 import binascii
 import os
+import sys
 
 import logfmt
 import logindex
@@ -25,6 +26,7 @@ ENOSPC = const(28)
 ERR_NONE = const(0)
 ERR_FULL = const(1)  # the flash filled mid-session: records wait in RAM
 ERR_IO = const(2)
+MICROPYTHON = sys.implementation.name == "micropython"
 
 
 def __getattr__(name):
@@ -50,8 +52,6 @@ class LogStore:
         self.fw = logfmt.fw3(fw_version)
         self._cap = buf_records
         self._buf = bytearray(buf_records * logfmt.REC_SIZE)
-        mv = memoryview(self._buf)
-        self._views = [mv[: i * logfmt.REC_SIZE] for i in range(buf_records + 1)]
         self._f = None
         self.name = None  # file name of the open session, None when none is open
         self._seed = 0
@@ -141,7 +141,10 @@ class LogStore:
                 f = self._reopen()
                 n = self._n
             if n:
-                f.write(self._views[n])
+                if MICROPYTHON:  # stream write(buf, length): no slice object is made
+                    f.write(self._buf, n * logfmt.REC_SIZE)
+                else:
+                    f.write(memoryview(self._buf)[: n * logfmt.REC_SIZE])
                 f.flush()
         except OSError as exc:
             self.error = ERR_FULL if exc.args and exc.args[0] == ENOSPC else ERR_IO

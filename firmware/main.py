@@ -1,4 +1,5 @@
 # Device entry point: wires the Pico board, log store and protocol into the app and runs it.
+import sys
 import time
 
 import board
@@ -15,21 +16,28 @@ def boot_wants_selftest(b, checks=3, gap_ms=30):
     return True
 
 
-def main():
-    b = board.Board()
+def selftest_if_wanted(b):
+    """Run the power-on self-test when asked for, then unload it: its code is freed, though
+    its qstrs never are (MicroPython keeps interned strings for good)."""
     if boot_wants_selftest(b):
         import selftest
 
         selftest.run(b)
+    sys.modules.pop("selftest", None)
+
+
+def main():
+    b = board.Board()
+    selftest_if_wanted(b)
     import gc
 
     import app
     import logstore
-    import proto
 
     gc.collect()  # what the imports left behind, before the store and app allocate
     store = logstore.LogStore(b.fs, b.unique_id(), app.FW_VERSION)
-    a = app.App(b, store=store, protocol_factory=proto.Proto)
+    # the protocol (module proto) is loaded only when a host sends its first byte
+    a = app.App(b, store=store, protocol_factory="proto")
     a.run()
 
 

@@ -89,6 +89,10 @@ class Proto(ProtoOps):
             finally:
                 reader.consumed()
 
+    def feed(self, data):
+        """Bytes the app's serial watcher read before the protocol was loaded: served first."""
+        self.reader.feed(data)
+
     def on_event(self, ev, seat, phase, t_ms, arg):
         """Live event from the session (teed by the app); sent only while `watch` is on."""
         if not self.watching or ev == events.EV_CHECKPOINT:

@@ -134,6 +134,16 @@ class LineReader:
             self.bytes_in += got
             self.n += got
 
+    def feed(self, data):
+        """Take bytes read from the port before this reader existed (at most its free room)."""
+        n = len(data)
+        room = self.size + 1 - self.n
+        if n > room:
+            n = room
+        self.buf[self.n : self.n + n] = data[:n]
+        self.n += n
+        self.bytes_in += n
+
     def consumed(self):
         """Forget the line returned by the last poll()."""
         if self.line_end >= 0:

@@ -205,28 +205,32 @@ def test_main_wires_board_store_app(tmp_path: Path):
                 def __init__(self, board, store=None, protocol_factory=None, agenda_obj=None):
                     made.append((board, store, protocol_factory))
                 def run(self):
-                    import json, proto, selftest
+                    import json, sys
                     b, store, pf = made[0]
-                    print(json.dumps({"store": store.args[1:], "pf": pf is proto.Proto,
-                                      "selftest": selftest.ran, "board": type(b).__name__}))
+                    print(json.dumps({"store": store.args[1:], "pf": pf,
+                                      "selftest": getattr(b, "selftest_ran", []),
+                                      "board": type(b).__name__,
+                                      "loaded": sorted(m for m in ("proto", "selftest")
+                                                       if m in sys.modules)}))
             """
         )
     )
     (fakes / "logstore.py").write_text(
         "class LogStore:\n    def __init__(self, *args):\n        self.args = args\n"
     )
-    (fakes / "proto.py").write_text("class Proto:\n    pass\n")
+    (fakes / "proto.py").write_text("class Proto:\n    pass\n")  # must stay unloaded
     (fakes / "fsio.py").write_text("class DeviceFs:\n    def __init__(self, root):\n        pass\n")
     (fakes / "selftest.py").write_text(
-        "ran = []\ndef wanted(m):\n    return (m & 6) == 6\ndef run(b):\n    ran.append(1)\n"
+        "def wanted(m):\n    return (m & 6) == 6\ndef run(b):\n    b.selftest_ran = [1]\n"
     )
     main_src = (ROOT / "firmware" / "main.py").read_text()
     plain = mp(main_src, extra=[fakes])
     assert plain == {
         "store": ["e66138041b2f4a2c", "test"],
-        "pf": True,
+        "pf": "proto",  # the module the app imports when a host sends its first byte
         "selftest": [],
         "board": "Board",
+        "loaded": [],  # neither the protocol nor the self-test is resident while the app runs
     }
     held = mp(
         "machine._set_level(hwconfig.PIN_PHASE_BTN, 0)\n"
@@ -234,3 +238,4 @@ def test_main_wires_board_store_app(tmp_path: Path):
         extra=[fakes],
     )
     assert held["selftest"] == [1]
+    assert held["loaded"] == [], "the self-test is unloaded after it ran"

@@ -1,7 +1,9 @@
 # Firmware figures from the MicroPython unix port: timer drift, loop allocation, smallest heap.
-"""figures() -> fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb (+ details).
+"""figures() -> fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb[_host] (+ details).
 
-Each figure runs tools/fwbench_device.py, compiled to .mpy with the firmware, in `micropython`.
+Each figure runs a driver compiled to .mpy with the firmware in `micropython`: the heap figures
+tools/fwbench_heap.py (small, so the figure measures the firmware), the others
+tools/fwbench_device.py; both play tools/fwbench_script.py's session.
 """
 
 from __future__ import annotations
@@ -22,10 +24,23 @@ from talktoken.mpy import compile_file  # noqa: E402
 BENCH_DIR = BUILD / "bench"
 
 
-def _device(args: list[str], heapsize: str | None = None, timeout: float = 900) -> tuple[bool, str]:
-    compile_file(HERE / "fwbench_device.py", BENCH_DIR / "fwbench_device.mpy")
+DRIVERS = ("fwbench_device", "fwbench_heap", "fwbench_script")
+
+
+def _compile_drivers() -> None:
+    for name in DRIVERS:
+        compile_file(HERE / f"{name}.py", BENCH_DIR / f"{name}.mpy")
+
+
+def _device(
+    args: list[str],
+    heapsize: str | None = None,
+    timeout: float = 900,
+    driver: str = "fwbench_device",
+) -> tuple[bool, str]:
+    _compile_drivers()
     proc = run_micropython(
-        ["-m", "fwbench_device", *args], heapsize=heapsize, timeout=timeout, extra_path=[BENCH_DIR]
+        ["-m", driver, *args], heapsize=heapsize, timeout=timeout, extra_path=[BENCH_DIR]
     )
     out = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
     return proc.returncode == 0 and "RESULT" in out, out
@@ -58,48 +73,81 @@ def loop_alloc() -> dict:
     return {"fw_loop_alloc_bytes": int(_result(out, "alloc")[0])}
 
 
-def _heap_ok(kb: int, root: Path, max_turns: int = 0) -> tuple[bool, str]:
+def _heap_ok(kb: int, root: Path, max_turns: int = 0, host: bool = False) -> tuple[bool, str]:
     for p in root.glob("*"):
         if p.is_dir():
             shutil.rmtree(p)
         else:
             p.unlink()
-    ok, out = _device(["heap", str(root), str(max_turns)], heapsize=f"{kb}k")
+    args = [str(root), str(max_turns)] + (["host"] if host else [])
+    ok, out = _device(args, heapsize=f"{kb}k", driver="fwbench_heap")
+    if ok:
+        ok = _served(_result(out, "heap"), host)
     return ok, out
 
 
-def _bisect(root: Path, lo: int, hi: int, max_turns: int = 0) -> tuple[int, list[str]]:
-    ok, out = _heap_ok(hi, root, max_turns)
+def _served(detail: list[str], host: bool) -> bool:
+    """Without a host the protocol never loads; with one, every request has its ok reply (a
+    device that could not load the protocol keeps its session but fails this heap size)."""
+    if not host:
+        return _field(detail, "proto") == 0
+    asked = _field(detail, "asked")
+    return (
+        _field(detail, "proto") == 1
+        and asked > 0
+        and _field(detail, "replies") == asked
+        and _field(detail, "errors") == 0
+    )
+
+
+def _bisect(
+    root: Path, lo: int, hi: int, max_turns: int = 0, host: bool = False
+) -> tuple[int, list[str]]:
+    ok, out = _heap_ok(hi, root, max_turns, host)
     if not ok:
-        raise RuntimeError(f"the heap session fails even at {hi} KB:\n{out[-2000:]}")
+        raise RuntimeError(
+            f"the heap session fails (or its host is not served) at {hi} KB:\n{out[-2000:]}"
+        )
     detail = _result(out, "heap")
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _heap_ok(mid, root, max_turns)[0]:
+        if _heap_ok(mid, root, max_turns, host)[0]:
             hi = mid
         else:
             lo = mid
     return hi, detail
 
 
+def _field(detail: list[str], name: str) -> int:
+    """The number after `name` in a RESULT heap line (its words after "RESULT heap")."""
+    return int(detail[detail.index(name) + 1])
+
+
 def min_heapsize(lo: int = 8, hi: int = 256) -> dict:
     """Smallest -X heapsize (KB) that runs the 12-seat, 2-hour, 2,000-turn session from .mpy.
 
-    Also the same for a session ended after 20 turns: equal figures show the heap does not
-    grow with the length of a session (only code and fixed buffers take space)."""
+    Also the same for a session ended after 20 turns (equal figures show the heap does not grow
+    with the length of a session), and for the long session with a host that connects 30 minutes
+    in (hello, info, sessions, watch, then state every minute): the price of the protocol, which
+    is loaded only when a host sends its first byte."""
     shm = Path("/dev/shm")
     base = shm if shm.is_dir() else None
     with tempfile.TemporaryDirectory(dir=base) as tmp:
         root = Path(tmp)
         need, detail = _bisect(root, lo, hi)
         need_short, _ = _bisect(root, lo, hi, max_turns=20)
+        need_host, host_detail = _bisect(root, lo, hi, host=True)
     return {
         "fw_min_heapsize_kb": need,
         "fw_min_heapsize_kb_20_turns": need_short,
-        "fw_min_heapsize_turns": int(detail[1]),
-        "fw_min_heapsize_minutes": int(detail[3]),
-        "fw_heap_modules_kb": round(int(detail[5]) / 1024, 1),
-        "fw_heap_after_session_kb": round(int(detail[7]) / 1024, 1),
+        "fw_min_heapsize_kb_host": need_host,
+        "fw_min_heapsize_turns": _field(detail, "turns"),
+        "fw_min_heapsize_minutes": _field(detail, "minutes"),
+        "fw_heap_modules_kb": round(_field(detail, "code") / 1024, 1),
+        "fw_heap_after_session_kb": round(_field(detail, "used") / 1024, 1),
+        "fw_heap_after_session_host_kb": round(_field(host_detail, "used") / 1024, 1),
+        "fw_min_heapsize_host_replies": _field(host_detail, "replies"),
+        "fw_min_heapsize_host_events": _field(host_detail, "events"),
         "fw_min_heapsize_store": "LogStore on fsio.DeviceFs in a tmpfs directory"
         if base
         else "LogStore on fsio.DeviceFs in a temporary directory",

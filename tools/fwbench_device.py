@@ -1,12 +1,11 @@
 # Device-side half of tools/bench_fw.py: runs inside MicroPython (from .mpy) and prints figures.
+# The heap figure has its own small driver (tools/fwbench_heap.py), so this harness is not in it.
 import gc
 import random
 import sys
 
-import agenda
 import controls
 import logstore
-import proto
 from app import App
 from clockmath import TICKS_PERIOD, ticks_add
 from events import (
@@ -16,8 +15,8 @@ from events import (
     EV_TURN_END,
     EV_TURN_START,
     ST_ENDED,
-    ST_READY,
 )
+from fwbench_script import Script, bench_agenda
 
 
 class TrueClock:
@@ -41,86 +40,6 @@ class TrueClock:
 
     def unfinished(self):
         return None
-
-
-def _agenda(seats, phases):
-    return agenda.parse(
-        {
-            "name": "Bench",
-            "seats": seats,
-            "facilitators": [0],
-            "balance": "on_demand",
-            "phases": [
-                {"name": n, "minutes": m, "floor": f, "turn_seconds": ts, "warn_seconds": 60}
-                for n, m, f, ts in phases
-            ],
-        }
-    )
-
-
-class Script:
-    """Plays a session on an App by pushing gestures at scripted true times."""
-
-    def __init__(self, app, turn_lo, turn_hi, pause_at=-1):
-        self.app = app
-        self.turn_lo = turn_lo
-        self.turn_hi = turn_hi
-        self.next_at = 1000
-        self.phase_end_at = -1
-        self.pause_at = pause_at
-        self.resume_at = -1
-        self.turns = 0
-
-    def push(self, g, arg=0):
-        self.app.queue.push(g, arg)
-
-    def act(self, t):
-        """Called every loop with the true time t (ms since the script began)."""
-        s = self.app.session
-        if s.state == ST_READY:
-            if t >= self.next_at:
-                self.push(controls.G_PHASE_LONG)
-                self.phase_end_at = -1
-            return
-        if s.state == ST_ENDED:
-            return
-        if self.resume_at >= 0:
-            if t >= self.resume_at:
-                self.push(controls.G_HOLD_SHORT)
-                self.resume_at = -1
-            return
-        if 0 <= self.pause_at <= t:
-            self.push(controls.G_HOLD_SHORT)
-            self.pause_at = -1
-            self.resume_at = t + 300000
-            return
-        if self.phase_end_at < 0:
-            plan = s.phase_planned_ms()
-            self.phase_end_at = t + plan + random.randint(-60000, 120000)
-            if s.phase == 1:
-                self.push(controls.G_PHASE_TURN, 2)
-        if t >= self.phase_end_at:
-            self.push(controls.G_PHASE_LONG)
-            self.phase_end_at = -1
-            self.next_at = t + random.randint(self.turn_lo, self.turn_hi)
-            return
-        if t < self.next_at:
-            return
-        self.next_at = t + random.randint(self.turn_lo, self.turn_hi)
-        if s.round_active():
-            if s.speaker >= 0 and random.randint(0, 9) == 0:
-                self.push(controls.G_KNOB_LONG)  # a pass
-            else:
-                self.push(controls.G_KNOB_SHORT)
-            self.turns += 1
-        elif s.agenda.phases[s.phase].mode == 0:
-            return  # the round is over: quiet until the phase ends
-        elif random.randint(0, 5) == 0:
-            self.push(controls.G_KNOB_LONG)  # open floor
-        else:
-            self.push(controls.G_TURN, random.randint(1, s.seats - 1))
-            self.push(controls.G_KNOB_SHORT)
-            self.turns += 1
 
 
 def _worst(events):
@@ -150,7 +69,7 @@ def drift(seed):
     from coretest import FakeBoard
 
     random.seed(seed)
-    a = _agenda(
+    a = bench_agenda(
         8,
         (
             ("Check-in", 20, "round", 60),
@@ -184,7 +103,7 @@ def _steady_rig():
     fs = MemFs(file_cap=65536)
     b = FakeBoard(1 << 29, fs)
     store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
-    app = App(b, store=store, protocol_factory=proto.Proto)
+    app = App(b, store=store, protocol_factory="proto")  # as main.py: loaded on the first byte
     return app, b
 
 
@@ -194,20 +113,27 @@ def _steps(app, b, n, period=10):
         app.step(b.t)
 
 
+HELLO = b'@1 hello {"proto":1,"host":"bench"}\n@2 watch {"on":true}\n@3 state {}\n'
+
+
 def alloc():
-    """gc.mem_alloc delta per 1000 loop steps (gc disabled), worst over several states."""
+    """gc.mem_alloc delta per 1000 loop steps (gc disabled), worst over several states, before
+    and after a host connected (the protocol loads on its first byte)."""
     app, b = _steady_rig()
     worst = 0
     plan = (
         ("idle", None),
         ("start", controls.G_PHASE_LONG),
         ("turn", controls.G_KNOB_SHORT),
+        ("host", HELLO),
         ("glance", controls.G_PHASE_SHORT),
         ("pause", controls.G_HOLD_SHORT),
         ("resume", controls.G_HOLD_SHORT),
     )
     for name, g in plan:
-        if g is not None:
+        if type(g) is bytes:
+            b.serial.feed(g)
+        elif g is not None:
             app.queue.push(g, 0)
         _steps(app, b, 200)  # settle into the state
         gc.collect()
@@ -216,87 +142,11 @@ def alloc():
         _steps(app, b, 1000)
         used = gc.mem_alloc() - before
         gc.enable()
-        print("STATE", name, used)
+        print("STATE", name, used, "proto", int(app.proto is not None))
         worst = used if used > worst else worst
+    if app.proto is None or len(b.serial.replies()) < 3:
+        raise SystemExit("the host's requests were not answered")
     print("RESULT alloc", worst)
-
-
-class _Serial:
-    def read_into(self, buf, start, maxlen):
-        return 0
-
-    def write(self, data):
-        pass
-
-    def set_interrupt(self, enabled):
-        pass
-
-
-class SlimBoard:
-    """The board interface with nothing extra (the test FakeBoard costs heap)."""
-
-    def __init__(self, t0, fs):
-        self.t = t0
-        self.fs = fs
-        self.fs_root = fs.root
-        self.serial = _Serial()
-
-    def ticks_ms(self):
-        return self.t
-
-    def read_inputs(self):
-        return 0
-
-    def show(self, frame):
-        pass
-
-    def unique_id(self):
-        return "e6614103e7452d2f"
-
-    def feed_watchdog(self):
-        pass
-
-    def rtc_now(self):
-        return 0
-
-    def battery_mv(self):
-        return -1
-
-
-def heap(root, max_turns=0):
-    """12 seats, 2 hours, 2,000 turns through App.step with a LogStore on a tmpfs directory.
-
-    With max_turns, the session is ended after that many turns (to compare short and long)."""
-    import fsio
-
-    gc.collect()
-    code = gc.mem_alloc()  # modules loaded (bytecode lives in the heap on the unix port)
-    random.seed(7)
-    a = _agenda(
-        12,
-        (
-            ("Check-in", 10, "round", 60),
-            ("Open 1", 50, "open", 0),
-            ("Open 2", 50, "open", 0),
-            ("Closing", 10, "round", 60),
-        ),
-    )
-    fs = fsio.DeviceFs(root)
-    b = SlimBoard(TICKS_PERIOD - 600000, fs)
-    store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
-    app = App(b, store=store, protocol_factory=proto.Proto, agenda_obj=a)
-    script = Script(app, 1500, 3500)
-    t = 0
-    while app.session.state != ST_ENDED and t < 4 * 3600000:
-        t += 50
-        b.t = ticks_add(b.t, 50)
-        script.act(t)
-        if max_turns and script.turns >= max_turns and app.session.state != ST_ENDED:
-            app.session.end(b.t)
-        app.step(b.t)
-    gc.collect()
-    used = gc.mem_alloc()
-    print("RESULT heap turns", script.turns, "minutes", t // 60000, "code", code, "used", used)
 
 
 def main():
@@ -305,8 +155,6 @@ def main():
         drift(int(sys.argv[2]))
     elif mode == "alloc":
         alloc()
-    elif mode == "heap":
-        heap(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
 
 
 main()

@@ -79,9 +79,27 @@ WOKWI_TARGET = {
 }
 
 
+# What each pin of hwconfig does: (signal, header pin, direction, purpose). The GPIO numbers
+# stay in firmware/hwconfig.py (PIN_<signal>), the one source; this descriptive table lives here
+# so the device never loads it.
+PIN_ROLES = (
+    ("LED_DATA", 29, "out", "WS2812 ring data in"),
+    ("ENC_A", 14, "in", "rotary encoder A, pull-up"),
+    ("ENC_B", 15, "in", "rotary encoder B, pull-up"),
+    ("KNOB_SW", 16, "in", "knob push switch, pull-up"),
+    ("PHASE_BTN", 19, "in", "PHASE button, pull-up"),
+    ("HOLD_BTN", 20, "in", "HOLD button, pull-up"),
+    ("BUZZER", 24, "out", "optional piezo or vibration motor (PWM)"),
+    ("VBAT_ADC", 31, "adc", "optional battery sense, 1/2 divider"),
+)
+
+
 def pin_rows() -> list[tuple[str, int, int, str, str]]:
-    """hwconfig.pin_table() as a list of (signal, GPn, header pin, direction, purpose)."""
-    return [tuple(row) for row in hwconfig.pin_table()]  # type: ignore[misc]
+    """(signal, GPn, header pin, direction, purpose) rows: PIN_ROLES with hwconfig's GPn."""
+    return [
+        (signal, getattr(hwconfig, "PIN_" + signal, -1), hdr, direction, purpose)
+        for signal, hdr, direction, purpose in PIN_ROLES
+    ]
 
 
 def pin_problems() -> list[str]:
@@ -93,7 +111,7 @@ def pin_problems() -> list[str]:
     for signal, gp, hdr, direction, _ in rows:
         const = getattr(hwconfig, "PIN_" + signal, None)
         if const != gp:
-            problems.append(f"{signal}: pin_table says GP{gp}, PIN_{signal} is {const}")
+            problems.append(f"{signal}: PIN_ROLES names it, hwconfig has no PIN_{signal}")
         if gp in seen_gp:
             problems.append(f"GP{gp} used by {seen_gp[gp]} and {signal}")
         seen_gp[gp] = signal
@@ -116,7 +134,7 @@ def pin_problems() -> list[str]:
     names = {n for n in dir(hwconfig) if n.startswith("PIN_")}
     missing = names - {"PIN_" + r[0] for r in rows}
     for name in sorted(missing):
-        problems.append(f"{name} is not in pin_table()")
+        problems.append(f"{name} is not in PIN_ROLES (tools/gen_hardware.py)")
     return problems
 
 

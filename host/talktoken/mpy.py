@@ -35,14 +35,17 @@ def mpy_cross_command() -> list[str]:
 
 
 def compile_file(src: Path, dst: Path) -> Path:
-    """Compile one source file to dst, skipping the work when dst is from the same source."""
+    """Compile one source file to dst, skipping the work when dst is from the same source.
+
+    The source name inside the .mpy (what a traceback prints) is the module name, which the
+    import already made a qstr: `name.py` would cost one more qstr a module in the heap."""
     src_bytes = src.read_bytes()
     stamp = dst.with_suffix(".src-sha256")
-    digest = hashlib.sha256(src_bytes).hexdigest()
+    digest = hashlib.sha256(src_bytes + b"\0-s " + src.stem.encode()).hexdigest()
     if dst.exists() and stamp.exists() and stamp.read_text() == digest:
         return dst
     dst.parent.mkdir(parents=True, exist_ok=True)
-    cmd = mpy_cross_command() + ["-s", src.name, "-o", str(dst), str(src)]
+    cmd = mpy_cross_command() + ["-s", src.stem, "-o", str(dst), str(src)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise BuildError(f"mpy-cross failed on {src}: {proc.stderr.strip() or proc.stdout.strip()}")

@@ -125,16 +125,18 @@ class MemFile:
         self.pos = end
         return out
 
-    def write(self, data):
+    def write(self, data, length=-1):
+        """write(data) or, as MicroPython streams allow, write(data, length): its first bytes."""
         fs = self.fs
         size = fs.sizes[self.name]
-        n = len(data)
+        n = len(data) if length < 0 or length > len(data) else length
         if fs.used() + n > fs.capacity:
             raise OSError(28)
         buf = fs.files[self.name]
         if size + n > len(buf):  # grow (allocates; size file_cap to avoid it in alloc tests)
             buf.extend(bytearray(len(buf) + n))
-        buf[size : size + n] = data
+        for i in range(n):  # byte by byte: a slice of data would allocate
+            buf[size + i] = data[i]
         fs.sizes[self.name] = size + n
         return n
 
@@ -208,13 +210,35 @@ class MemFs:
 
 
 class FakeSerial:
+    """A serial port: feed() queues host bytes; reading a quiet port allocates nothing."""
+
     def __init__(self):
         self.out = []
         self.interrupt = None
         self.interrupt_calls = 0
+        self.inbox = b""
+        self.at = 0  # bytes of inbox already read
+        self.reads = 0  # read_into calls that returned bytes
+
+    def feed(self, data):
+        self.inbox = self.inbox[self.at :] + bytes(data)
+        self.at = 0
 
     def read_into(self, buf, start, maxlen):
-        return 0
+        n = len(self.inbox) - self.at
+        if n <= 0:
+            return 0
+        if n > maxlen:
+            n = maxlen
+        for i in range(n):
+            buf[start + i] = self.inbox[self.at + i]
+        self.at += n
+        self.reads += 1
+        return n
+
+    def replies(self):
+        """Complete reply lines written so far (bytes, without the newline)."""
+        return b"".join(self.out).split(b"\n")[:-1]
 
     def write(self, data):
         self.out.append(bytes(data))
@@ -372,6 +396,10 @@ class FakeProto:
         self.app = app
         self.events = []
         self.services = 0
+        self.fed = b""  # bytes the app's serial watcher handed over
+
+    def feed(self, data):
+        self.fed += bytes(data)
 
     def service(self, now):
         self.services += 1

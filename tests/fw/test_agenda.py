@@ -1,4 +1,7 @@
 # Agenda validation (every field and limit, with its reason), canonical bytes, digest, default.
+import gc
+import sys
+
 import agenda
 from events import BAL_ON_DEMAND, MODE_OPEN, MODE_ROUND
 from fwtest import eq, raises
@@ -273,3 +276,32 @@ def test_from_json_errors():
     err = raises(agenda.AgendaError, agenda.from_json, '{"name": "x", "seats": 1, "phases": []}')
     eq(err.field, "seats")
     eq(len(err.problems), 2)
+
+
+def test_validator_is_loaded_only_to_validate():
+    sys.modules.pop("agendacheck", None)
+    a = agenda.default()
+    agenda.digest(a)
+    agenda.to_json(a)
+    assert "agendacheck" not in sys.modules, "default, canonical and digest need no validator"
+    eq(agenda.digest(agenda.parse(a.to_dict())), agenda.digest(a))
+    assert "agendacheck" not in sys.modules, "unloaded after parse()"
+    bad = a.to_dict()
+    bad["seats"] = 40
+    err = raises(agenda.AgendaError, agenda.parse, bad)
+    eq(err.field, "seats", "still validates after unloading")
+    assert "agendacheck" not in sys.modules
+    if sys.implementation.name == "micropython":
+        # unloading frees the code (its qstrs stay interned): the point of loading it lazily
+        gc.collect()
+        before = gc.mem_alloc()
+        import agendacheck  # noqa: F401
+
+        gc.collect()
+        loaded = gc.mem_alloc()
+        del agendacheck
+        sys.modules.pop("agendacheck", None)
+        gc.collect()
+        freed = loaded - gc.mem_alloc()
+        assert loaded - before > 2000, "agendacheck costs %d bytes loaded" % (loaded - before)
+        assert freed > 2000, "unloading freed only %d bytes" % freed

@@ -20,6 +20,7 @@ from ui import ALERT_STORAGE_FULL, active
 def _app(store=None, a=None, t0=1000):
     b = FakeBoard(t0)
     app = App(b, store=store, protocol_factory=FakeProto, agenda_obj=a or agenda.default())
+    b.serial.feed(b"\n")  # a host is there from the first loop: the protocol loads on its byte
     return app, b, Driver(app, b)
 
 

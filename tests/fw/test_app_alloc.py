@@ -40,8 +40,18 @@ def _rig():
     fs = MemFs(file_cap=32768)
     b = FakeBoard(1 << 29, fs)
     store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
-    app = App(b, store=store, protocol_factory=proto.Proto)
+    app = App(b, store=store, protocol_factory="proto")  # as main.py wires it
     return app, b, Driver(app, b)
+
+
+def _connect(app, b, d):
+    """A host arrives: hello, watch on, state; the protocol loads on the first byte."""
+    b.serial.feed(b'@1 hello {"proto":1}\n@2 watch {"on":true}\n@3 state {}\n')
+    d.wait(50)
+    assert isinstance(app.proto, proto.Proto)
+    lines = b.serial.replies()
+    eq(len(lines), 3, "the host's requests answered: %r" % lines)
+    assert lines[-1].startswith(b"TT:3 ok "), lines[-1]
 
 
 def test_loop_allocates_nothing_in_any_state():
@@ -50,6 +60,7 @@ def test_loop_allocates_nothing_in_any_state():
     d.wait(100)
     _locked_steps(d, "idle")
     eq(s.state, ST_READY)
+    eq(app.proto, None, "no host yet: only the serial watcher runs")
     d.press(PHASE, 1600)
     s = app.session
     eq(s.state, ST_RUNNING)
@@ -88,3 +99,33 @@ def test_checkpoint_and_flush_do_not_allocate():
     # 130 s of one long turn with 100 ms loops: checkpoints and their flushes happen under lock
     _locked_steps(d, "checkpoints", 1300)
     assert app.store.flushes >= 3
+
+
+def test_loop_allocates_nothing_after_a_host_connected():
+    app, b, d = _rig()
+    d.wait(100)
+    _connect(app, b, d)
+    _locked_steps(d, "idle, host connected")
+    d.press(PHASE, 1600)
+    s = app.session
+    eq(s.state, ST_RUNNING)
+    assert any(line.startswith(b"TT:* ev ") for line in b.serial.replies()), "watch streams"
+    d.press(KNOB, 100)
+    eq(s.speaker, 0)
+    _locked_steps(d, "turn running, host watching")
+    d.jump(46000)
+    assert s.turn_warning(b.t)
+    _locked_steps(d, "turn warning, host watching")
+    d.press(HOLD, 100)
+    eq(s.state, ST_PAUSED)
+    _locked_steps(d, "paused, host watching")
+
+
+def test_connecting_mid_session_then_steady():
+    app, b, d = _rig()
+    d.press(PHASE, 1600)
+    d.press(KNOB, 100)
+    _locked_steps(d, "turn running, no host")
+    _connect(app, b, d)
+    eq(app.session.state, ST_RUNNING)
+    _locked_steps(d, "turn running, host came mid-session")

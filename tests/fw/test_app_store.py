@@ -1,4 +1,6 @@
 # The app with a real LogStore on a RAM file system: agenda file, boot recovery after power loss.
+import sys
+
 import agenda
 import logfmt
 import logstore
@@ -95,6 +97,8 @@ def test_power_loss_and_recovery():
     eq(s2.state, ST_RUNNING)
     eq(app2.ui.alert, ALERT_RESUMED)
     eq(b2.serial.interrupt, False, "0x03 off: a session runs again")
+    for mod in ("sessreplay", "logrecover"):
+        assert mod not in sys.modules, "%s stays loaded after the recovery at boot" % mod
     eq(s2.speaker, 2)
     t_last = s2.last_t_ms
     assert t_last <= live_ms
