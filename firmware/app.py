@@ -111,11 +111,26 @@ class App:
         while True:
             self.step(due)
             due = ticks_add(due, LOOP_MS)
+            self.serve_until(due)
             wait = ticks_diff(due, b.ticks_ms())
             if wait > 0:
                 b.sleep_ms(wait)
             elif wait < -LOOP_MS:
                 due = b.ticks_ms()  # fell behind (flash write, GC): do not try to catch up
+
+    def serve_until(self, due):
+        """Between loop iterations: while the protocol has work (a fetch streaming, requests
+        waiting), serve it until tick `due` instead of sleeping, so a pull is not held to one
+        chunk a loop. The loop itself keeps its deadlines."""
+        p = self.proto
+        if p is None:
+            return
+        b = self.board
+        while p.busy:
+            now = b.ticks_ms()
+            if ticks_diff(due, now) <= 0:
+                return
+            p.service(now)
 
     # ---- the protocol, loaded on first use ----
     def _watch_serial(self, now):

@@ -397,6 +397,7 @@ class FakeProto:
         self.events = []
         self.services = 0
         self.fed = b""  # bytes the app's serial watcher handed over
+        self.busy = False  # never has more work than one service() a loop
 
     def feed(self, data):
         self.fed += bytes(data)
