@@ -145,8 +145,10 @@ class App:
         those bytes, never the session: the host times out and asks again."""
         f = self._proto_factory
         try:
-            if type(f) is str:
-                f = __import__(f).Proto
+            if type(f) is str:  # a module name: load it (the protocol: leaves first)
+                import preload
+
+                f = preload.run(preload.PROTO if f == "proto" else (f,)).Proto
             p = f(self)
         except Exception:
             self.connect_failures += 1

@@ -13,13 +13,17 @@ import gc
 import random
 import sys
 
-import fsio
-import logstore
-from app import App
-from clockmath import TICKS_PERIOD, ticks_add
-from events import ST_ENDED
-from fwbench_script import Script, bench_agenda
-from micropython import const
+import preload
+
+preload.run()  # as main.py loads the app: leaves first, garbage collected between
+
+import fsio  # noqa: E402
+import logstore  # noqa: E402
+from app import App  # noqa: E402
+from clockmath import TICKS_PERIOD, ticks_add  # noqa: E402
+from events import ST_ENDED  # noqa: E402
+from fwbench_script import Script, bench_agenda  # noqa: E402
+from micropython import const  # noqa: E402
 
 # Private consts and one format string: the harness adds as few qstrs as it can to the figure.
 _CONNECT_AT = const(1800000)  # ms into the script when the host connects (30 minutes)

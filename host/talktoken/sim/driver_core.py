@@ -80,6 +80,9 @@ class Driver:
     # ---- the app ----
     def boot(self):
         """Build the firmware exactly as main.py does (minus the Pico board)."""
+        import preload
+
+        preload.run()  # leaves first, as main.py loads them
         import app as appmod
         import logstore
 
