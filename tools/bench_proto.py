@@ -5,7 +5,7 @@
 image (CPython + littlefs-python), served by a simulated device (MicroPython unix port) on a
 pty, and pulled into a fresh archive. The same files are then read over a pty from a plain
 `micropython` REPL, once with mpremote (its `fs cp` transfer: fs_readfile, 256 B per round trip)
-and once by a raw base64 dump loop typed into the raw REPL.
+and once by a raw base64 dump loop typed into the raw REPL. Every time is a median of RUNS runs.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 SESSIONS = 100
 TURNS = 120
+RUNS = 5  # each time is the median of this many runs
 
 DUMP = b"""import binascii,os,sys
 w=sys.stdout.write
@@ -78,6 +79,7 @@ def pull_time(image: Path, work: Path) -> tuple[float, float, dict[str, bytes]]:
     from talktoken.pull import pull_sessions
     from talktoken.sim.device import SimDevice
 
+    work.mkdir(parents=True, exist_ok=True)
     flash = work / "flash.img"
     shutil.copyfile(image, flash)
     with SimDevice(vm="micropython", flash=flash) as dev, Archive(work / "archive") as arch:
@@ -192,21 +194,30 @@ def cli_help_time(runs: int = 5) -> float:
     return statistics.median(times)
 
 
-def figures() -> dict:
+def figures(runs: int = RUNS) -> dict:
+    """Each time is the median of `runs` measurements (a fresh device, archive or REPL each):
+    single runs on this pty vary by 2x, the raw dump most of all."""
     with tempfile.TemporaryDirectory(prefix="bench-proto-") as tmp:
         work = Path(tmp)
         image = work / "image.img"
         make_image(image)
-        pulled, transfer, files = pull_time(image, work)
+        pulls = [pull_time(image, work / f"run{i}") for i in range(runs)]
+        times = [p[0] for p in pulls]
+        pulled = statistics.median(times)
+        transfer = statistics.median(p[1] for p in pulls)
+        files = pulls[0][2]
         root = work / "files"
         root.mkdir()
         for name, raw in files.items():
             (root / name).write_bytes(raw)
         total = sum(len(v) for v in files.values())
-        raw = _with_repl(root, lambda port: raw_dump_time(port, total))
-        mp = _with_repl(root, lambda port: mpremote_time(port, sorted(files)))
+        raws = [_with_repl(root, lambda port: raw_dump_time(port, total)) for _ in range(runs)]
+        names = sorted(files)
+        mps = [_with_repl(root, lambda port: mpremote_time(port, names)) for _ in range(runs)]
+    raw, mp = statistics.median(raws), statistics.median(mps)
     return {
         "pull_100_sessions_s": round(pulled, 3),
+        "pull_100_sessions_s_range": [round(min(times), 3), round(max(times), 3)],
         "pull_100_sessions_bytes": total,
         "pull_speedup_vs_mpremote": round(mp / pulled, 1),
         "pull_mpremote_s": round(mp, 3),
@@ -215,6 +226,8 @@ def figures() -> dict:
         "pull_transfer_ratio_vs_raw": round(transfer / raw, 2),
         "pull_transfer_speedup_vs_mpremote": round(mp / transfer, 1),
         "pull_raw_dump_s": round(raw, 3),
+        "pull_raw_dump_s_range": [round(min(raws), 3), round(max(raws), 3)],
+        "pull_bench_runs": runs,
         "cli_help_s": round(cli_help_time(), 3),
     }
 
