@@ -1,12 +1,11 @@
-# Stored session files under DIR: names, listing, chunked reads, SHA-256, delete, space, ids.
+# Stored session files under DIR: boot bookkeeping, names, headers, the unfinished one, space.
+# What a host asks of them (the index, chunked reads, SHA-256, delete) is in logserve.
 import binascii
-import hashlib
 import os
 
 import logfmt
 from events import EV_SESSION_END
 from micropython import const
-from sessindex import SessIndex, valid_name
 
 DIR = "tt"
 RATE_PER_MIN = const(30)  # reserve: a generous event rate (a turn every 4 s, 2 records a turn)
@@ -27,6 +26,13 @@ class StorageFull(StoreError):
 
     def __init__(self, message):
         super().__init__("full", message)
+
+
+def valid_name(name):
+    """True for a session file name this store writes: s + 5 or more digits + .ttl."""
+    if not isinstance(name, str) or len(name) < 10 or name[0] != "s" or name[-4:] != ".ttl":
+        return False
+    return name[1:-4].isdigit()
 
 
 def _check_name(name):
@@ -120,62 +126,6 @@ def ends_complete(fs, name, h, size):
     return logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
 
 
-def _entry_of(fs, name):
-    """(size, header or None, ends complete) of a session file, opening it once."""
-    with fs.open(DIR + "/" + name, "rb") as f:
-        if not hasattr(f, "seek"):
-            f = None
-        else:
-            try:
-                h = logfmt.decode_header(f.read(logfmt.HEADER_MAX))
-            except logfmt.LogFormatError:
-                h = None
-            size = f.seek(0, 2)
-            if h is None or size < h["length"] + logfmt.REC_SIZE:
-                return size, h, False
-            f.seek(h["length"] + ((size - h["length"]) // logfmt.REC_SIZE - 1) * logfmt.REC_SIZE)
-            tail = f.read(logfmt.REC_SIZE)
-            done = (
-                logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
-            )
-            return size, h, done
-    size = fs.size(DIR + "/" + name)  # a file object without seek (a test's memory fs)
-    h = header_or_none(fs, name)
-    return size, h, ends_complete(fs, name, h, size)
-
-
-def index_entry(store, ix, name):
-    """Read one stored session's size, header and end into ix; returns its position."""
-    try:
-        size, h, done = _entry_of(store.fs, name)
-    except OSError:
-        return ix.insert(name, max(store.fs.size(DIR + "/" + name), 0), False, 0, None)
-    if h is None:
-        return ix.insert(name, size, False, 0, None)
-    done = done and name != store.name
-    return ix.insert(name, size, done, h["wall_start"], h["session_id"])
-
-
-def index(store):
-    """The store's SessIndex, read from the files on first use (one file open a session)."""
-    ix = store._index
-    if ix is None:
-        stored = names(store.fs)
-        ix = SessIndex(len(stored))
-        for n in stored:
-            index_entry(store, ix, n)
-        stored = None
-        ix.open = ix.find(store.name) if store.name is not None else -1
-        store._index = ix
-    return ix
-
-
-def sessions(store):
-    """Every stored session of store: dicts of name, size, id, complete, started_at."""
-    ix = index(store)
-    return [ix.entry(i) for i in range(ix.count())]
-
-
 def unfinished(fs):
     """The latest stored session if it was never ended (a logrecover.Unfinished), else None."""
     stored = names(fs)
@@ -191,43 +141,6 @@ def unfinished(fs):
 
 def size(fs, name):
     return fs.size(DIR + "/" + name) if valid_name(name) else -1
-
-
-def read_chunk(fs, name, offset, n, buf):
-    """Read up to n bytes of a session file at offset into buf; returns the count."""
-    _check_name(name)
-    with fs.open(DIR + "/" + name, "rb") as f:
-        f.seek(offset)
-        got = f.readinto(memoryview(buf)[:n])
-    return got or 0
-
-
-def sha256(fs, name):
-    """Hex SHA-256 of a stored session file."""
-    _check_name(name)
-    h = hashlib.sha256()
-    buf = bytearray(512)
-    mv = memoryview(buf)
-    with fs.open(DIR + "/" + name, "rb") as f:
-        while True:
-            n = f.readinto(buf)
-            if not n:
-                break
-            h.update(mv[:n])
-    return binascii.hexlify(h.digest()).decode()
-
-
-def delete(store, name, sha_hex):
-    """Remove a stored session only if sha_hex is its SHA-256; False when refused."""
-    fs = store.fs
-    if not valid_name(name) or name == store.name or size(fs, name) < 0:
-        return False
-    if not isinstance(sha_hex, str) or sha256(fs, name) != sha_hex.lower():
-        return False
-    fs.remove(DIR + "/" + name)
-    if store._index is not None:
-        store._index.remove(store._index.find(name))
-    return True
 
 
 # ---- space ----

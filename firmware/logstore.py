@@ -29,6 +29,13 @@ ERR_IO = const(2)
 MICROPYTHON = sys.implementation.name == "micropython"
 
 
+def _serve():
+    """logserve, the host side of the stored sessions (loaded with the protocol)."""
+    import logserve
+
+    return logserve
+
+
 def __getattr__(name):
     # Unfinished, FLOORS and BALANCES live in logrecover, loaded only when a session is resumed.
     if name in ("Unfinished", "FLOORS", "BALANCES"):
@@ -68,7 +75,7 @@ class LogStore:
         self.error = ERR_NONE
         self.dropped = 0  # records lost because the RAM buffer was full while flash was full
         self.fresh = False
-        self._index = None  # sessindex.SessIndex once a host asked (logindex.index)
+        self._index = None  # sessindex.SessIndex once a host asked (logserve.index)
         self._next = 1
         self._mount()
 
@@ -268,17 +275,17 @@ class LogStore:
         self._f = self.fs.open(DIR + "/" + u.name, "ab")
         self._open_state(u.name, u.header["seed"], hlen, count, u.last_t_ms)
         if self._index is not None:  # recovery may have cut a torn tail: the entry anew
-            self._index.open = logindex.index_entry(self, self._index, u.name)
+            self._index.open = _serve().index_entry(self, self._index, u.name)
         return u.name
 
-    # ---- stored sessions (logindex) ----
+    # ---- stored sessions (logserve: what a host asks for) ----
     def sessions(self):
         """Every stored session: dicts of name, size, id (hex), complete, started_at (epoch)."""
-        return logindex.sessions(self)
+        return _serve().sessions(self)
 
     def index(self):
         """The packed session index (sessindex.SessIndex), read on first use."""
-        return logindex.index(self)
+        return _serve().index(self)
 
     def size(self, name):
         """Bytes in a stored session file; -1 for a bad name or no such file."""
@@ -286,15 +293,15 @@ class LogStore:
 
     def read_chunk(self, name, offset, n, buf):
         """Read up to n bytes of a session file at offset into buf; returns the count."""
-        return logindex.read_chunk(self.fs, name, offset, n, buf)
+        return _serve().read_chunk(self.fs, name, offset, n, buf)
 
     def sha256(self, name):
         """Hex SHA-256 of a stored session file."""
-        return logindex.sha256(self.fs, name)
+        return _serve().sha256(self.fs, name)
 
     def delete(self, name, sha_hex):
         """Remove a stored session only if sha_hex is its SHA-256; False when refused."""
-        return logindex.delete(self, name, sha_hex)
+        return _serve().delete(self, name, sha_hex)
 
     # ---- space ----
     def free_bytes(self):

@@ -16,7 +16,6 @@ ORDER = (
     "battery",
     "logrec",
     "logfmt",
-    "sessindex",
     "logindex",
     "logstore",
     "agenda",
@@ -28,7 +27,9 @@ ORDER = (
     "app",
 )
 
-PROTO = ("protoframe", "protoargs", "protoops", "proto")  # when a host sends its first byte
+# On a host's first byte: the store's host side (which the protocol reaches through the store),
+# then the protocol.
+PROTO = ("sessindex", "logserve", "protoframe", "protoargs", "protoops", "proto")
 
 
 def run(names=ORDER):

@@ -1,6 +1,7 @@
 # Stored-session index: one packed 26-byte record a session in one bytearray, in file-name order.
 import binascii
 
+from logindex import valid_name
 from micropython import const
 
 REC = const(26)  # bytes a session: seq 8, digits 1, flags 1, size 4, started_at 4, id 8
@@ -8,13 +9,6 @@ SPARE = const(8)  # records of room kept for new sessions before the buffer grow
 MAX_DIGITS = const(18)  # longest sequence number a record holds (the store writes 5 digits)
 F_COMPLETE = const(1)
 F_HEADER = const(2)  # the header was readable: id and started_at are known
-
-
-def valid_name(name):
-    """True for a session file name this store writes: s + 5 or more digits + .ttl."""
-    if not isinstance(name, str) or len(name) < 10 or name[0] != "s" or name[-4:] != ".ttl":
-        return False
-    return name[1:-4].isdigit()
 
 
 def key(name):

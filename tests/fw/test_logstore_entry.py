@@ -1,6 +1,7 @@
 # One file open a stored session for the index: same answers as the three separate reads.
 import events as E
 import logindex
+import logserve
 import logstore
 from fwtest import eq
 from logfs_helper import HASH, Agenda, new_fs
@@ -39,6 +40,6 @@ def test_one_open_matches_three_reads():
     names = logindex.names(fs)
     eq(len(names), 6, "six files")
     for name in names:
-        eq(logindex._entry_of(fs, name), _three_reads(fs, name), name)
-    got = [logindex._entry_of(fs, n)[2] for n in names]
+        eq(logserve._entry_of(fs, name), _three_reads(fs, name), name)
+    got = [logserve._entry_of(fs, n)[2] for n in names]
     eq(got, [True, False, True, False, False, False], "which ones end complete")
