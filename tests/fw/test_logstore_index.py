@@ -4,6 +4,7 @@ import json
 import sys
 
 import events as E
+import logserve  # noqa: F401  (loaded before any baseline: the figures are the index, not code)
 import logstore
 import micropython
 import proto
