@@ -7,11 +7,10 @@ import random
 
 import events as E
 import logfmt
-import logstore
 import metrics_reference
 import pytest
 import report_kit as kit
-from logfs_helper import HASH, Agenda, Driver, new_fs, read_file, turns_script
+from logfs_helper import stored_session
 from talktoken import logread, logread_fast, metrics
 
 KINDS = {name: i for i, name in enumerate(E.EVENT_NAMES) if name}
@@ -167,15 +166,7 @@ def test_broken_headers_give_the_same_errors() -> None:
 
 def test_files_of_the_real_store() -> None:
     for turns, end in ((1, True), (120, True), (75, False)):
-        fs = new_fs()
-        st = logstore.LogStore(fs, "e6614c311b7d2a35", "0.1.0")
-        st.begin(Agenda(), 1767225600, HASH)
-        d = Driver(st)
-        steps = turns_script(turns)
-        for t, recs in steps if end else steps[:-1]:
-            d.step(t, recs)
-        st.end()
-        raw = read_file(fs, "tt/s00001.ttl")
+        raw, _ = stored_session(turns, end)
         h = logfmt.decode_header(raw)
         assert logread_fast.decode_events(raw, h, logread.Event) is not None
         _same_metrics(_same_parse(raw))

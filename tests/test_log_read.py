@@ -6,26 +6,13 @@ from datetime import datetime, timezone
 
 import events as E
 import logfmt
-import logstore
 import pytest
-from logfs_helper import HASH, Agenda, Driver, new_fs, read_file, turns_script
+from logfs_helper import HASH, stored_session
 from talktoken import logread
 
 
-def _session(turns: int = 120, end: bool = True) -> tuple[bytes, Driver]:
-    fs = new_fs()
-    st = logstore.LogStore(fs, "e6614c311b7d2a35", "0.1.0")
-    st.begin(Agenda(), 1767225600, HASH)
-    d = Driver(st)
-    steps = turns_script(turns)
-    for t, recs in steps if end else steps[:-1]:
-        d.step(t, recs)
-    st.end()
-    return read_file(fs, "tt/s00001.ttl"), d
-
-
 def test_parse_matches_what_was_logged() -> None:
-    raw, d = _session()
+    raw, d = stored_session()
     log = logread.parse(raw)
     assert log.problems == []
     assert log.complete
@@ -49,13 +36,13 @@ def test_parse_matches_what_was_logged() -> None:
 
 
 def test_unfinished_session_is_not_complete() -> None:
-    raw, _ = _session(end=False)
+    raw, _ = stored_session(end=False)
     log = logread.parse(raw)
     assert not log.complete and log.problems == []
 
 
 def test_corrupted_middle_record_listed_rest_kept() -> None:
-    raw, d = _session()
+    raw, d = stored_session()
     h = logfmt.decode_header(raw)
     bad = bytearray(raw)
     bad[h["length"] + 10 * 6 + 3] ^= 0x40
@@ -66,7 +53,7 @@ def test_corrupted_middle_record_listed_rest_kept() -> None:
 
 
 def test_torn_tail_dropped_and_said() -> None:
-    raw, d = _session()
+    raw, d = stored_session()
     log = logread.parse(raw[:-4])
     assert len(log.events) == len(d.given) - 1
     assert not log.complete
@@ -74,7 +61,7 @@ def test_torn_tail_dropped_and_said() -> None:
 
 
 def test_unknown_version_and_broken_header() -> None:
-    raw, _ = _session(3)
+    raw, _ = stored_session(3)
     newer = bytearray(raw)
     newer[5] = 2
     with pytest.raises(logread.LogFormatError, match="version 2"):

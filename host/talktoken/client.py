@@ -85,18 +85,24 @@ class Client:
         self._rid = self._rid % 999_999 + 1
         return self._rid
 
+    def next_reply(self, what: str, timeout: float | None = None) -> Reply | None:
+        """The next reply line; None for a live event (kept in `events`). LinkError when the
+        device says nothing in time (`what`: the request waited for, for the message)."""
+        reply = self.link.read_reply(self.timeout if timeout is None else timeout)
+        if reply is None:
+            raise LinkError(
+                f"the device on {self.link.port} did not answer `{what}`; "
+                "unplug and replug it, then try again"
+            )
+        if reply.kind == "ev":
+            self.events.append(reply.data)
+            return None
+        return reply
+
     def _wait(self, rid: int, op: str, timeout: float | None = None) -> Reply:
         while True:
-            reply = self.link.read_reply(self.timeout if timeout is None else timeout)
-            if reply is None:
-                raise LinkError(
-                    f"the device on {self.link.port} did not answer `{op}`; "
-                    "unplug and replug it, then try again"
-                )
-            if reply.kind == "ev":
-                self.events.append(reply.data)
-                continue
-            if reply.rid == rid:
+            reply = self.next_reply(op, timeout)
+            if reply is not None and reply.rid == rid:
                 return reply
 
     def request(self, op: str, args: dict | None = None, timeout: float | None = None) -> Any:

@@ -22,19 +22,6 @@ from talktoken.link import LinkError
 DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
 
 
-def _read(client, what: str):
-    reply = client.link.read_reply(client.timeout)
-    if reply is None:
-        raise LinkError(
-            f"the device on {client.link.port} did not answer `{what}`; "
-            "unplug and replug it, then try again"
-        )
-    if reply.kind == "ev":
-        client.events.append(reply.data)
-        return None
-    return reply
-
-
 def run_requests(
     client, requests: Iterable[tuple[str, dict]], window: int = DEFAULT_WINDOW
 ) -> list[Any]:
@@ -56,7 +43,7 @@ def run_requests(
             client.link.send(rid, op, args)
             waiting[rid] = sent
             sent += 1
-        reply = _read(client, todo[min(waiting.values())][0])
+        reply = client.next_reply(todo[min(waiting.values())][0])
         if reply is None or reply.rid not in waiting:
             continue  # an event, or a stale reply of an earlier connection
         i = waiting.pop(reply.rid)
@@ -134,7 +121,7 @@ def fetch_many(
             client.link.send(rid, "fetch", {"name": todo[sent]})
             flying[rid] = _Fetch(todo[sent])
             sent += 1
-        reply = _read(client, "fetch")
+        reply = client.next_reply("fetch")
         if reply is None or reply.rid not in flying:
             continue
         f = flying[reply.rid]

@@ -163,3 +163,19 @@ def Agenda(seats=8, minutes=(12, 78), name="Tuesday group"):
 
 
 HASH = "00112233aabbccdd"
+
+
+def stored_session(turns=120, end=True):
+    """(file bytes, Driver) of one session of `turns` turns written by the real LogStore on a
+    fresh image; end=False leaves out its last step (the session end record)."""
+    import logstore
+
+    fs = new_fs()
+    st = logstore.LogStore(fs, "e6614c311b7d2a35", "0.1.0")
+    st.begin(Agenda(), 1767225600, HASH)
+    d = Driver(st)
+    steps = turns_script(turns)
+    for t, recs in steps if end else steps[:-1]:
+        d.step(t, recs)
+    st.end()
+    return read_file(fs, "tt/s00001.ttl"), d
