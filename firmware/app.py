@@ -140,15 +140,18 @@ class App:
             self.connect(now, first)
 
     def connect(self, now, pending=b""):
-        """Load and make the protocol (the factory, or the module it names), hand it the bytes
-        already read from the port, and serve them. A failure (no memory for the code) costs
-        those bytes, never the session: the host times out and asks again."""
+        """Load and make the protocol, hand it the bytes already read from the port, and serve
+        them. The factory is a callable, a module name, or module names to import in that order
+        (preload.PROTO); a module's Proto is the factory then. A failure (no memory for the code)
+        costs those bytes, never the session: the host times out and asks again."""
         f = self._proto_factory
         try:
-            if type(f) is str:  # a module name: load it (the protocol: leaves first)
+            if type(f) is str:
+                f = (f,)
+            if type(f) is tuple:
                 import preload
 
-                f = preload.run(preload.PROTO if f == "proto" else (f,)).Proto
+                f = preload.run(f).Proto
             p = f(self)
         except Exception:
             self.connect_failures += 1

@@ -39,8 +39,8 @@ def main():
 
     gc.collect()  # what the imports left behind, before the store and app allocate
     store = logstore.LogStore(b.fs, b.unique_id(), app.FW_VERSION)
-    # the protocol (module proto) is loaded only when a host sends its first byte
-    a = app.App(b, store=store, protocol_factory="proto")
+    # the protocol's modules are loaded only when a host sends its first byte
+    a = app.App(b, store=store, protocol_factory=preload.PROTO)
     a.run()
 
 

@@ -227,7 +227,8 @@ def test_main_wires_board_store_app(tmp_path: Path):
     plain = mp(main_src, extra=[fakes])
     assert plain == {
         "store": ["e66138041b2f4a2c", "test"],
-        "pf": "proto",  # the module the app imports when a host sends its first byte
+        # the modules the app imports when a host sends its first byte
+        "pf": ["sessindex", "logserve", "protoframe", "protoargs", "protoops", "proto"],
         "selftest": [],
         "board": "Board",
         "loaded": [],  # neither the protocol nor the self-test is resident while the app runs

@@ -6,6 +6,7 @@ import sys
 
 import controls
 import logstore
+import preload
 from app import App
 from clockmath import TICKS_PERIOD, ticks_add
 from events import (
@@ -103,7 +104,7 @@ def _steady_rig():
     fs = MemFs(file_cap=65536)
     b = FakeBoard(1 << 29, fs)
     store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
-    app = App(b, store=store, protocol_factory="proto")  # as main.py: loaded on the first byte
+    app = App(b, store=store, protocol_factory=preload.PROTO)  # as main.py: on the first byte
     return app, b
 
 

@@ -3,7 +3,7 @@
 """micropython -m fwbench_heap <root> [max_turns] [host]
 
 12 seats, 2 hours, 2,000 turns through App.step with a LogStore on fsio.DeviceFs(root), the
-protocol wired as main.py wires it (module "proto", loaded when the first byte arrives). With
+protocol wired as main.py wires it (preload.PROTO, loaded when the first byte arrives). With
 max_turns > 0 the session ends after that many turns. With "host", a host connects 30 minutes in
 (hello, info, sessions, watch, state) and asks for the state every minute after that.
 Prints: RESULT heap turns T minutes M code C used U asked A replies R errors E events V proto P
@@ -118,7 +118,7 @@ def heap(root, max_turns=0, host=False):
     fs = fsio.DeviceFs(root)
     b = SlimBoard(TICKS_PERIOD - 600000, fs)
     store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
-    app = App(b, store=store, protocol_factory="proto", agenda_obj=a)
+    app = App(b, store=store, protocol_factory=preload.PROTO, agenda_obj=a)
     script = Script(app, 1500, 3500)
     serial = b.serial
     ask_at = _CONNECT_AT if host else -1

@@ -4,6 +4,7 @@ import sys
 
 import logstore
 import micropython
+import preload
 import proto
 from app import App
 from coretest import HOLD, KNOB, PHASE, Driver, FakeBoard, MemFs
@@ -40,7 +41,7 @@ def _rig():
     fs = MemFs(file_cap=32768)
     b = FakeBoard(1 << 29, fs)
     store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
-    app = App(b, store=store, protocol_factory="proto")  # as main.py wires it
+    app = App(b, store=store, protocol_factory=preload.PROTO)  # as main.py wires it
     return app, b, Driver(app, b)
 
 

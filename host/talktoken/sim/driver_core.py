@@ -89,7 +89,7 @@ class Driver:
         b = self.board
         store = logstore.LogStore(self.fs, b.unique_id(), appmod.FW_VERSION)
         # the protocol module loads when the host's first byte arrives, as on the Pico
-        self.app = appmod.App(b, store=store, protocol_factory="proto")
+        self.app = appmod.App(b, store=store, protocol_factory=preload.PROTO)
         self.boots += 1
 
     def now(self):
