@@ -4,10 +4,7 @@ import binascii
 
 import logfmt
 import logindex
-from events import EV_SESSION_END
-
-FLOORS = ("round", "open")
-BALANCES = ("always", "on_demand", "off")
+from events import BALANCE_NAMES, EV_SESSION_END, FLOOR_NAMES
 
 
 class Unfinished:
@@ -32,12 +29,12 @@ class Unfinished:
             "name": h["agenda_name"],
             "seats": h["seats"],
             "facilitators": [s for s in range(h["seats"]) if h["fac_mask"] >> s & 1],
-            "balance": BALANCES[h["balance"]],
+            "balance": BALANCE_NAMES[h["balance"]],
             "phases": [
                 {
                     "name": p[0],
                     "minutes": p[1],
-                    "floor": FLOORS[p[2] & 1],
+                    "floor": FLOOR_NAMES[p[2] & 1],
                     "turn_seconds": p[3],
                     "warn_seconds": p[4],
                 }

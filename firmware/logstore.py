@@ -36,15 +36,6 @@ def _serve():
     return logserve
 
 
-def __getattr__(name):
-    # Unfinished, FLOORS and BALANCES live in logrecover, loaded only when a session is resumed.
-    if name in ("Unfinished", "FLOORS", "BALANCES"):
-        import logrecover
-
-        return getattr(logrecover, name)
-    raise AttributeError(name)
-
-
 class LogStore:
     """The session log on a file system object from fsio (or the simulator's flash).
 
@@ -261,7 +252,7 @@ class LogStore:
         return self.name is None
 
     def unfinished(self):
-        """The latest session if it was never ended (a logstore.Unfinished), else None."""
+        """The latest session if it was never ended (a logrecover.Unfinished), else None."""
         return None if self.name is not None else logindex.unfinished(self.fs)
 
     def resume(self, unfinished=None):

@@ -16,8 +16,9 @@ enable_firmware_imports()
 import events  # noqa: E402  (firmware module)
 import logfmt  # noqa: E402  (firmware module)
 
-FLOORS = ("round", "open")
-BALANCES = ("always", "on_demand", "off")
+
+def _floor(mode: int) -> str:
+    return events.FLOOR_NAMES[mode] if mode < len(events.FLOOR_NAMES) else f"mode {mode}"
 
 
 class LogFormatError(TalktokenError):
@@ -147,7 +148,7 @@ def _session(raw: bytes, h: dict, out: list, problems: list, complete: bool) -> 
         seats=seats,
         facilitators=[s for s in range(seats) if h["fac_mask"] >> s & 1],
         phases=[
-            PhasePlan(name, minutes, FLOORS[mode] if mode < 2 else f"mode {mode}", turn, warn)
+            PhasePlan(name, minutes, _floor(mode), turn, warn)
             for name, minutes, mode, turn, warn in h["phases"]
         ],
         started_at=(
@@ -158,5 +159,5 @@ def _session(raw: bytes, h: dict, out: list, problems: list, complete: bool) -> 
         problems=problems,
         sha256=hashlib.sha256(raw).hexdigest(),
         raw=raw,
-        balance=BALANCES[h["balance"]],
+        balance=events.BALANCE_NAMES[h["balance"]],
     )

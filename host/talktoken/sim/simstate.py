@@ -2,6 +2,8 @@
 # Runs INSIDE the VM (MicroPython unix port or CPython), next to driver.py.
 import sys
 
+from events import FLOOR_NAMES, STATE_NAMES
+
 
 def snapshot(drv):
     """The device's state as a JSON-ready dict (SimDevice.state())."""
@@ -17,14 +19,14 @@ def snapshot(drv):
         "now": now,
         "off": drv.off,
         "boots": drv.boots,
-        "state": ("ready", "running", "paused", "ended")[s.state],
+        "state": STATE_NAMES[s.state],
         "agenda": ag.name,
         "seats": n,
         "facilitators": list(ag.facilitators),
         "phase": s.phase,
         "phases": len(ag.phases),
         "phase_name": ph.name if ph is not None else "",
-        "phase_mode": ("round", "open")[ph.mode] if ph is not None else "",
+        "phase_mode": FLOOR_NAMES[ph.mode] if ph is not None else "",
         "speaker": s.speaker,
         "round_first": s.round_first,
         "extend_min": getattr(s, "extend_min", 0),
