@@ -111,19 +111,25 @@ def header_or_none(fs, name):
         return None
 
 
-def ends_complete(fs, name, h, size):
-    """True when the last whole record of the file is a good EV_SESSION_END."""
+def ends_in(f, h, size):
+    """True when the last whole record of the open file f (size bytes, header h) is a good
+    EV_SESSION_END. Moves f's position."""
     if h is None or size < h["length"] + logfmt.REC_SIZE:
         return False
     at = h["length"] + ((size - h["length"]) // logfmt.REC_SIZE - 1) * logfmt.REC_SIZE
-    with fs.open(DIR + "/" + name, "rb") as f:
-        if hasattr(f, "seek"):
-            f.seek(at)
-        else:  # a file object without seek: skip forward in small reads (bounded memory)
-            while at > 0:
-                at -= len(f.read(512 if at > 512 else at)) or at
-        tail = f.read(logfmt.REC_SIZE)
+    if hasattr(f, "seek"):
+        f.seek(at)
+    else:  # a file object without seek: skip forward in small reads (bounded memory)
+        while at > 0:
+            at -= len(f.read(512 if at > 512 else at)) or at
+    tail = f.read(logfmt.REC_SIZE)
     return logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
+
+
+def ends_complete(fs, name, h, size):
+    """True when the last whole record of the file is a good EV_SESSION_END."""
+    with fs.open(DIR + "/" + name, "rb") as f:
+        return ends_in(f, h, size)
 
 
 def unfinished(fs):

@@ -4,30 +4,29 @@ import binascii
 import hashlib
 
 import logfmt
-from events import EV_SESSION_END
-from logindex import DIR, _check_name, ends_complete, header_or_none, names, size, valid_name
+from logindex import (
+    DIR,
+    _check_name,
+    ends_complete,
+    ends_in,
+    header_or_none,
+    names,
+    size,
+    valid_name,
+)
 from sessindex import SessIndex
 
 
 def _entry_of(fs, name):
     """(size, header or None, ends complete) of a session file, opening it once."""
     with fs.open(DIR + "/" + name, "rb") as f:
-        if not hasattr(f, "seek"):
-            f = None
-        else:
+        if hasattr(f, "seek"):
             try:
                 h = logfmt.decode_header(f.read(logfmt.HEADER_MAX))
             except logfmt.LogFormatError:
                 h = None
             size = f.seek(0, 2)
-            if h is None or size < h["length"] + logfmt.REC_SIZE:
-                return size, h, False
-            f.seek(h["length"] + ((size - h["length"]) // logfmt.REC_SIZE - 1) * logfmt.REC_SIZE)
-            tail = f.read(logfmt.REC_SIZE)
-            done = (
-                logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
-            )
-            return size, h, done
+            return size, h, ends_in(f, h, size)
     size = fs.size(DIR + "/" + name)  # a file object without seek (a test's memory fs)
     h = header_or_none(fs, name)
     return size, h, ends_complete(fs, name, h, size)
