@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "fw"))
 
-from talktoken.fwpath import enable_firmware_imports  # noqa: E402
+from talktoken.fwtree.paths import enable_firmware_imports  # noqa: E402
 
 enable_firmware_imports()
 

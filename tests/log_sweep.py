@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mpvm import ROOT, run_micropython
 
-SIM = ROOT / "host" / "talktoken" / "sim"
+SIM = ROOT / "host" / "talktoken" / "sim" / "vm"
 HEAP = "8m"
 
 

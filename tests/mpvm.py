@@ -15,7 +15,7 @@ FWTEST_SRC = ROOT / "tests" / "fw"
 BUILD = ROOT / "build" / "mpy"
 
 sys.path.insert(0, str(ROOT / "host"))
-from talktoken.mpy import compile_tree  # noqa: E402
+from talktoken.fwtree.mpy import compile_tree  # noqa: E402
 
 
 def micropython_exe() -> str:

@@ -8,7 +8,7 @@ import os
 import random
 from datetime import datetime, timedelta, timezone
 
-from talktoken.logread import Event, PhasePlan, SessionLog, parse
+from talktoken.logfile.read import Event, PhasePlan, SessionLog, parse
 
 
 class Script:
@@ -154,7 +154,7 @@ def encode(log) -> bytes:
 
 def make_archive(path, n: int = 6, turns: int = 120, seats: int = 8):
     """An Archive at `path` holding n weekly synthetic sessions (ids random, dates weekly)."""
-    from talktoken.archive import Archive
+    from talktoken.archive.store import Archive
 
     arc = Archive(path, parser=parse)
     for i in range(n):

@@ -6,8 +6,8 @@ import hashlib
 import pytest
 import report_kit as kit
 from report_kit import dated, synthetic
-from talktoken import archive_files
-from talktoken.archive import Archive, CorruptSessionError, ImportResult
+from talktoken.archive import files as archive_files
+from talktoken.archive.store import Archive, CorruptSessionError, ImportResult
 
 
 def raw_session(i: int) -> bytes:

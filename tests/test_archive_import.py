@@ -9,8 +9,8 @@ import stat
 import pytest
 import report_kit as kit
 from report_kit import dated, synthetic
-from talktoken import archive_schema
-from talktoken.archive import Archive, ArchiveError, CorruptSessionError
+from talktoken.archive import schema as archive_schema
+from talktoken.archive.store import Archive, ArchiveError, CorruptSessionError
 
 
 def raw_session(i: int, turns: int = 40) -> bytes:

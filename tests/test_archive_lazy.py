@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import hashlib
 
-import logfmt  # firmware module (on sys.path through talktoken.logread)
+import logfmt  # firmware module (on sys.path through talktoken.logfile.read)
 import pytest
 import report_kit as kit
 from report_kit import dated, synthetic
-from talktoken import logread, metrics, report_data
-from talktoken.archive import Archive, CorruptSessionError
-from talktoken.cmd_report import make_report
+from talktoken.archive.store import Archive, CorruptSessionError
+from talktoken.cli.report import make_report
+from talktoken.logfile import read as logread
+from talktoken.metrics import summary as metrics
+from talktoken.report import data as report_data
 
 
 def raw_session(i: int, turns: int = 30) -> bytes:

@@ -7,8 +7,8 @@ import time
 
 import pytest
 from proto_sim import SHORT, TALKTOKEN, cli, play, start_session
-from talktoken import agendafile
-from talktoken.client import Client
+from talktoken.agenda import file as agendafile
+from talktoken.device.client import Client
 from talktoken.sim.device import SimDevice
 
 
@@ -100,7 +100,7 @@ def test_rejected_push_leaves_the_device_agenda(dev, tmp_path):
     # The device validates too: send the bad agenda past the host's check.
     data = agendafile.check(bad)[0]
     with Client.connect(dev.port) as client:
-        from talktoken.client import DeviceError
+        from talktoken.device.client import DeviceError
 
         with pytest.raises(DeviceError) as exc:
             client.agenda_set(data)

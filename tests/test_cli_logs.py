@@ -6,8 +6,8 @@ import json
 
 import pytest
 from proto_sim import cli, copy_image, make_image, play, start_session
-from talktoken.archive import Archive
-from talktoken.client import Client
+from talktoken.archive.store import Archive
+from talktoken.device.client import Client
 from talktoken.sim.device import SimDevice
 
 

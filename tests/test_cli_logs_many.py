@@ -8,9 +8,9 @@ import events as E
 import logstore
 import pytest
 from proto_sim import cli
-from talktoken.client import Client
-from talktoken.sim import flash_cpy
+from talktoken.device.client import Client
 from talktoken.sim.device import SimDevice
+from talktoken.sim.vm import flash_cpy
 
 MANY = 75  # three pages of 32 (the device's default), and a last page of 11
 
@@ -83,7 +83,7 @@ class _Paged:
 
 
 def test_all_sessions_old_firmware_and_a_listing_that_changes(monkeypatch):
-    from talktoken import pipeline
+    from talktoken.device import pipeline
 
     old = _Paged([f"s{i:05d}.ttl" for i in range(50)], paged=False)
     assert len(pipeline.all_sessions(old)) == 50 and old.asked == 1

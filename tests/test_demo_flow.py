@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from talktoken.archive import Archive
-from talktoken.demoflow import DemoMismatch, check_log_matches_device, first_events, run
+from talktoken.archive.store import Archive
+from talktoken.demo.flow import DemoMismatch, check_log_matches_device, first_events, run
 
 TALKTOKEN = str(Path(sys.executable).parent / "talktoken")
 

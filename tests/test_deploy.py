@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from mpvm import micropython_exe
-from talktoken import deploy as dep
-from talktoken.fwpath import firmware_dir
+from talktoken.deploy import update as dep
+from talktoken.fwtree.paths import firmware_dir
 
 # A stand-in for running firmware: answers hello/info/prepare_update like firmware/proto.py
 # and, like the Pico's USB CDC, turns a 0x03 into KeyboardInterrupt only while allowed.
@@ -285,7 +285,7 @@ def test_no_watchdog_taken_over_without_firmware(device, monkeypatch):
 
 
 def run_cli(args: list[str]) -> int:
-    from talktoken.cli import main
+    from talktoken.cli.root import main
 
     try:
         main(args)

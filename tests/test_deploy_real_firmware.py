@@ -5,7 +5,7 @@ import time
 
 import pytest
 import serial
-from talktoken.deploy import SessionRunningError, ask_firmware
+from talktoken.deploy.update import SessionRunningError, ask_firmware
 from talktoken.sim import SimDevice
 
 

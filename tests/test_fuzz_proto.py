@@ -7,9 +7,9 @@ import time
 
 import fuzzlines
 from proto_sim import play
-from talktoken import logread
-from talktoken.client import Client
-from talktoken.link import open_serial
+from talktoken.device.client import Client
+from talktoken.device.link import open_serial
+from talktoken.logfile import read as logread
 from talktoken.sim.device import SimDevice
 
 TOTAL_LINES = 100_000

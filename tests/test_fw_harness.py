@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from mpvm import BUILD, FWTEST_SRC, run_micropython
-from talktoken.mpy import BuildError, compile_file
+from talktoken.fwtree.mpy import BuildError, compile_file
 
 CPYTHON_ONLY_AT_RUNTIME = """
 def test_uses_a_cpython_only_str_method():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hwconfig
 import pytest
-from talktoken import power
+from talktoken.hardware import power
 
 
 def test_worst_case_is_the_frame_cap():

@@ -11,7 +11,9 @@ import metrics_reference
 import pytest
 import report_kit as kit
 from logfs_helper import stored_session
-from talktoken import logread, logread_fast, metrics
+from talktoken.logfile import fast as logread_fast
+from talktoken.logfile import read as logread
+from talktoken.metrics import summary as metrics
 
 KINDS = {name: i for i, name in enumerate(E.EVENT_NAMES) if name}
 

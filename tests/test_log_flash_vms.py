@@ -6,10 +6,10 @@ from pathlib import Path
 import logstore
 from logfs_helper import HASH, Agenda, Driver, turns_script
 from mpvm import ROOT, run_micropython
-from talktoken import logread
-from talktoken.sim import flash_cpy
+from talktoken.logfile import read as logread
+from talktoken.sim.vm import flash_cpy
 
-SIM = ROOT / "host" / "talktoken" / "sim"
+SIM = ROOT / "host" / "talktoken" / "sim" / "vm"
 
 
 def _mp(image: Path, mode: str) -> list[str]:

@@ -8,7 +8,7 @@ import events as E
 import logfmt
 import pytest
 from logfs_helper import HASH, stored_session
-from talktoken import logread
+from talktoken.logfile import read as logread
 
 
 def test_parse_matches_what_was_logged() -> None:

@@ -8,9 +8,9 @@ import random
 import metrics_reference as ref
 import pytest
 import report_kit as kit
-from talktoken import metrics
-from talktoken.logread import Event
-from talktoken.metrics_timeline import Turn, make_turns, sweep, turn_rows
+from talktoken.logfile.read import Event
+from talktoken.metrics import summary as metrics
+from talktoken.metrics.timeline import Turn, make_turns, sweep, turn_rows
 
 KINDS = (
     "turn_start",

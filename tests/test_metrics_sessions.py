@@ -5,7 +5,7 @@ import math
 
 import pytest
 from report_kit import Script
-from talktoken import metrics
+from talktoken.metrics import summary as metrics
 
 
 def summary(script: Script, **kw) -> dict:

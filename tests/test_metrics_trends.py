@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 from report_kit import Script, dated
-from talktoken import metrics, trends
+from talktoken.metrics import summary as metrics
+from talktoken.metrics import trends
 
 
 def week(i: int, seat1_ms: int) -> dict:

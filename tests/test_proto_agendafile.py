@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import agenda
 import pytest
-from talktoken import agendafile
-from talktoken.agendafile import AgendaFileError
+from talktoken.agenda import file as agendafile
+from talktoken.agenda.file import AgendaFileError
 
 BASE = agendafile.template_text("interpersonal")
 

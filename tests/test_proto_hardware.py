@@ -6,8 +6,8 @@ import time
 
 import pytest
 from proto_sim import cli
-from talktoken import agendafile
-from talktoken.client import Client, DeviceError
+from talktoken.agenda import file as agendafile
+from talktoken.device.client import Client, DeviceError
 
 pytestmark = pytest.mark.hardware
 

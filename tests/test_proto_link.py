@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from talktoken import agendafile, client, link, pull
-from talktoken.link import PortInfo, parse_reply
+from talktoken.agenda import file as agendafile
+from talktoken.device import client, link, pull
+from talktoken.device.link import PortInfo, parse_reply
 
 
 def test_parse_reply_kinds():

@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from proto_sim import copy_image, make_image
-from talktoken.archive import Archive
-from talktoken.client import Client
-from talktoken.link import Link, LinkError, open_serial
-from talktoken.pull import pull_sessions
+from talktoken.archive.store import Archive
+from talktoken.device.client import Client
+from talktoken.device.link import Link, LinkError, open_serial
+from talktoken.device.pull import pull_sessions
 from talktoken.sim.device import SimDevice
 
 CASES = 200

@@ -9,10 +9,10 @@ import stat
 import pytest
 import report_kit as kit
 from report_kit import Script, dated
-from talktoken import labels
-from talktoken.archive import ArchiveError
-from talktoken.cmd_report import make_report
-from talktoken.report_table import table
+from talktoken.archive.store import ArchiveError
+from talktoken.cli.report import make_report
+from talktoken.report import labels
+from talktoken.report.table import table
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_bad_labels_file(tmp_path, content, message):
 def test_incomplete_and_resumed_session_reported(tmp_path):
     s = Script(seats=3, started=dated(0)).start(0).ev(0, "turn_start", 1).ev(10_000, "gap")
     s.ev(20_000, "turn_end", 1)
-    from talktoken.archive import Archive
+    from talktoken.archive.store import Archive
 
     with Archive(tmp_path / "a", parser=kit.parse) as a:
         a.import_raw(kit.encode(s.log(session_id=kit.rand_hex())))
@@ -146,8 +146,8 @@ def test_table_helper_aligns():
 
 
 def test_cli_report(tmp_path, monkeypatch):
-    from talktoken import archive as archive_mod
-    from talktoken.cli import main
+    from talktoken.archive import store as archive_mod
+    from talktoken.cli.root import main
 
     arc = kit.make_archive(tmp_path / "arc", n=2, turns=30)
     arc.close()

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "host"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from mpvm import BUILD, run_micropython  # noqa: E402
-from talktoken.mpy import compile_file  # noqa: E402
+from talktoken.fwtree.mpy import compile_file  # noqa: E402
 
 BENCH_DIR = BUILD / "bench"
 

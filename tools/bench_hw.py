@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def _deploy_times() -> tuple[float, float]:
-    from talktoken import deploy
+    from talktoken.deploy import update as deploy
     from test_deploy import PtyDevice
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -34,7 +34,7 @@ def _deploy_times() -> tuple[float, float]:
 
 
 def figures() -> dict:
-    from talktoken import power
+    from talktoken.hardware import power
 
     b = power.budget()
     full, again = _deploy_times()

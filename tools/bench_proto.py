@@ -42,13 +42,13 @@ w('DUMPDONE\\n')
 
 def make_image(image: Path, count: int = SESSIONS, turns: int = TURNS) -> None:
     """Write `count` finished sessions with the firmware's LogStore into a flash image."""
-    from talktoken.fwpath import enable_firmware_imports
+    from talktoken.fwtree.paths import enable_firmware_imports
 
     enable_firmware_imports()
     import agenda
     import events as ev
     from logstore import LogStore
-    from talktoken.sim.flash_cpy import FlashFs
+    from talktoken.sim.vm.flash_cpy import FlashFs
 
     fs = FlashFs(str(image))
     store = LogStore(fs, device_id="5130000000000001", fw_version="0.1.0")
@@ -74,9 +74,9 @@ def make_image(image: Path, count: int = SESSIONS, turns: int = TURNS) -> None:
 def pull_time(image: Path, work: Path) -> tuple[float, float, dict[str, bytes]]:
     """Seconds for a full pull (handshake, list, fetch, verify, archive) of every session,
     seconds for the transfer alone (list, pipelined fetch, verify: no archive), and the files."""
-    from talktoken.archive import Archive
-    from talktoken.client import Client
-    from talktoken.pull import pull_sessions
+    from talktoken.archive.store import Archive
+    from talktoken.device.client import Client
+    from talktoken.device.pull import pull_sessions
     from talktoken.sim.device import SimDevice
 
     work.mkdir(parents=True, exist_ok=True)

@@ -22,14 +22,14 @@ for p in (ROOT / "host", ROOT / "tests"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from talktoken.fwpath import enable_firmware_imports  # noqa: E402
+from talktoken.fwtree.paths import enable_firmware_imports  # noqa: E402
 
 enable_firmware_imports()
 
 import report_kit as kit  # noqa: E402
-from talktoken import metrics  # noqa: E402
-from talktoken.archive import Archive  # noqa: E402
-from talktoken.cmd_report import make_report  # noqa: E402
+from talktoken.archive.store import Archive  # noqa: E402
+from talktoken.cli.report import make_report  # noqa: E402
+from talktoken.metrics import summary as metrics  # noqa: E402
 
 SESSIONS = 1000
 TURNS = 300

@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "host"))
 
-from talktoken import power  # noqa: E402
-from talktoken.fwpath import enable_firmware_imports  # noqa: E402
+from talktoken.fwtree.paths import enable_firmware_imports  # noqa: E402
+from talktoken.hardware import power  # noqa: E402
 
 enable_firmware_imports()
 import hwconfig  # noqa: E402

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "host"))
 
-from talktoken.fwpath import enable_firmware_imports  # noqa: E402
+from talktoken.fwtree.paths import enable_firmware_imports  # noqa: E402
 
 enable_firmware_imports()
 

@@ -14,13 +14,13 @@ except ImportError:
 
 def _flash_module():
     if not _MP:
-        from talktoken.sim import flash_cpy
+        from talktoken.sim.vm import flash_cpy
 
         return flash_cpy
     for p in sys.path:
         if p.endswith("/build/mpy/tests"):
             root = p[: -len("/build/mpy/tests")]
-            sim = root + "/host/talktoken/sim"
+            sim = root + "/host/talktoken/sim/vm"
             if sim not in sys.path:
                 sys.path.append(sim)
     import flash_mp

@@ -11,11 +11,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from talktoken import fwpath
 from talktoken.errors import TalktokenError
-from talktoken.mpy import compile_file
+from talktoken.fwtree import paths as fwpath
+from talktoken.fwtree.mpy import compile_file
 
-SIM_DIR = Path(__file__).resolve().parent
+SIM_DIR = Path(__file__).resolve().parent / "vm"
 # Simulator modules that run inside the VM (the rest of this package is host-only).
 VM_MODULES = ("driver.py", "driver_core.py", "simboard.py", "simstate.py", "flash_mp.py")
 VMS = ("micropython", "cpython")
@@ -104,7 +104,7 @@ def agenda_json(agenda: dict | None, seats: int | None, error=VmError) -> str | 
     """The agenda to install before the first boot, as JSON (None: the device's own)."""
     if agenda is None and seats is None:
         return None
-    from talktoken.fwpath import enable_firmware_imports
+    from talktoken.fwtree.paths import enable_firmware_imports
 
     enable_firmware_imports()
     import agenda as agendamod  # the firmware's validator

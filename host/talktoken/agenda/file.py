@@ -1,0 +1,217 @@
+# Agenda TOML files: read, check with the firmware's validator, every problem with field and line.
+"""Read and check agenda TOML files; write agendas back as TOML; the built-in templates."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from talktoken.errors import TalktokenError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES = ("interpersonal", "cbt", "supportive", "psychodynamic", "grief")
+MAX_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an agenda file: `field` like "phases[2].minutes", `line` 1-based or 0."""
+
+    field: str
+    reason: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}{what}{self.reason}"
+
+
+class AgendaFileError(TalktokenError):
+    """An agenda file cannot be used; `problems` lists every reason."""
+
+    exit_code = 25
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        listing = "\n".join(f"  {source}: {p}" for p in problems)
+        n = len(problems)
+        super().__init__(
+            f"{source} has {n} problem{'s' if n != 1 else ''}; fix and run "
+            f"`talktoken agenda check {source}` again:\n{listing}"
+        )
+
+
+def _agenda_module():
+    from talktoken.fwtree.paths import enable_firmware_imports
+
+    enable_firmware_imports()
+    import agenda  # the firmware's module: device and host share one validator
+
+    return agenda
+
+
+_KEY_LINE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)\s*=')
+_TABLE_LINE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*(\]\]?)\s*(#.*)?$")
+
+
+def field_lines(text: str) -> dict[str, int]:
+    """Map field paths ("seats", "phases[1].minutes", "phases[1]") to the line that sets them."""
+    lines: dict[str, int] = {}
+    prefix = ""
+    counters: dict[str, int] = {}
+    depth = 0  # open brackets of a multi-line array or inline table
+    in_multiline = None
+    for no, raw in enumerate(text.splitlines(), start=1):
+        line = raw
+        if in_multiline:
+            if in_multiline in line:
+                in_multiline = None
+            continue
+        if depth == 0:
+            m = _TABLE_LINE.match(line)
+            if m and m.group(1) == m.group(3)[::-1].replace("]", "["):
+                name = m.group(2).strip().strip("\"'")
+                if m.group(1) == "[[":
+                    idx = counters.get(name, -1) + 1
+                    counters[name] = idx
+                    prefix = f"{name}[{idx}]."
+                    lines.setdefault(name, no)
+                    lines[f"{name}[{idx}]"] = no
+                else:
+                    prefix = f"{name}."
+                    lines.setdefault(name, no)
+                continue
+            m = _KEY_LINE.match(line)
+            if m:
+                key = m.group(1).strip("\"'")
+                lines.setdefault(prefix + key, no)
+        stripped = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line.split("#", 1)[0])
+        if '"""' in line or "'''" in line:
+            quote = '"""' if '"""' in line else "'''"
+            if line.count(quote) == 1:
+                in_multiline = quote
+        depth = max(0, depth + stripped.count("[") + stripped.count("{"))
+        depth = max(0, depth - stripped.count("]") - stripped.count("}"))
+        if depth and _TABLE_LINE.match(line) and stripped.strip().startswith("["):
+            depth = 0
+    return lines
+
+
+def line_of(field: str, lines: dict[str, int]) -> int:
+    """The line of field, or of its nearest parent that has one (0 when none)."""
+    path = field
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return 0
+
+
+def _syntax_problem(exc: Exception) -> Problem:
+    msg = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    line = int(m.group(1)) if m else getattr(exc, "lineno", 0) or 0
+    reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "not valid TOML"
+    if m:
+        reason += f" (column {m.group(2)})"
+    return Problem("", f"TOML syntax: {reason}", line)
+
+
+def check_text(text: str) -> tuple[dict | None, list[Problem]]:
+    """Parse TOML text and validate it; (dict or None, every problem with field and line)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [_syntax_problem(exc)]
+    found = _agenda_module().problems(data)
+    lines = field_lines(text)
+    return data, [Problem(f, r, line_of(f, lines)) for f, r in found]
+
+
+def read_text(path: str | Path) -> str:
+    """The file's text; AgendaFileError when missing, too big or not UTF-8."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise AgendaFileError(str(path), [Problem("", "no such file")]) from None
+    except OSError as exc:
+        raise AgendaFileError(str(path), [Problem("", f"cannot read it: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise AgendaFileError(
+            str(path), [Problem("", f"{len(raw)} bytes is too big for an agenda")]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise AgendaFileError(str(path), [Problem("", "not UTF-8 text", line)]) from None
+
+
+def check(path: str | Path) -> tuple[dict | None, list[Problem]]:
+    """check_text() of a file (file errors raise AgendaFileError)."""
+    return check_text(read_text(path))
+
+
+def load(path: str | Path) -> dict:
+    """A valid agenda dict from a TOML file, or AgendaFileError listing every problem."""
+    data, problems = check(path)
+    if problems or data is None:
+        raise AgendaFileError(str(path), problems)
+    return data
+
+
+def template_text(name: str) -> str:
+    """The commented TOML of a built-in template (see TEMPLATES)."""
+    if name not in TEMPLATES:
+        raise AgendaFileError(
+            name, [Problem("", f"no template {name!r}; choose one of {', '.join(TEMPLATES)}")]
+        )
+    return (TEMPLATE_DIR / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def _toml_str(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def to_toml(agenda: dict, comment: str = "") -> str:
+    """An agenda dict as TOML text that check_text() reads back to the same dict."""
+    out = []
+    if comment:
+        out += [f"# {line}" for line in comment.splitlines()] + [""]
+    out.append(f"name = {_toml_str(agenda['name'])}")
+    out.append(f"seats = {agenda['seats']}")
+    fac = ", ".join(str(s) for s in agenda.get("facilitators", [0]))
+    out.append(f"facilitators = [{fac}]")
+    out.append(f"balance = {_toml_str(agenda.get('balance', 'on_demand'))}")
+    for ph in agenda["phases"]:
+        out += ["", "[[phases]]", f"name = {_toml_str(ph['name'])}"]
+        out.append(f"minutes = {ph['minutes']}")
+        out.append(f"floor = {_toml_str(ph['floor'])}")
+        out.append(f"turn_seconds = {ph.get('turn_seconds', 0)}")
+        out.append(f"warn_seconds = {ph.get('warn_seconds', 0)}")
+    return "\n".join(out) + "\n"
+
+
+def digest(data: dict) -> str:
+    """The agenda hash the device reports for this (valid) agenda dict."""
+    mod = _agenda_module()
+    return mod.digest(mod.parse(data))

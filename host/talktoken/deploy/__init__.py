@@ -1,0 +1,1 @@
+"""Firmware deployment through mpremote: plan the file set, copy it safely, verify, reset."""

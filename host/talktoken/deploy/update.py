@@ -1,0 +1,257 @@
+# Firmware deployment: compile, ask the firmware to stand down, copy changes, verify, reset.
+"""Deploy the firmware to a device through mpremote's raw REPL, verified on the device.
+
+The device file set is exactly: `main.py` as source and every other firmware module as `.mpy`
+(no `__init__.py`). A manifest on the device (`talktoken-manifest.json`) lists what deploy
+installed, so files that leave the firmware are removed and nothing else is ever touched.
+Planning lives in talktoken.deploy.plan, the device's file operations in
+talktoken.deploy.device; their public names are importable from here too.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from talktoken.deploy.device import WRITE_CHUNK, Device
+from talktoken.deploy.plan import (
+    MANIFEST,
+    NEW_SUFFIX,
+    DeployError,
+    Plan,
+    build,
+    fw_version,
+    make_plan,
+    sha256_hex,
+)
+
+__all__ = [
+    "MANIFEST",
+    "NEW_SUFFIX",
+    "RUNNING_STATES",
+    "WRITE_CHUNK",
+    "DeployError",
+    "DeployResult",
+    "Device",
+    "DeviceVerifyError",
+    "Plan",
+    "SessionRunningError",
+    "ask_firmware",
+    "build",
+    "deploy",
+    "fw_version",
+    "make_plan",
+    "quiesce",
+    "sha256_hex",
+]
+
+RUNNING_STATES = ("running", "paused")
+
+
+class SessionRunningError(DeployError):
+    """A session is running on the device and --force was not given."""
+
+    exit_code = 31
+
+
+class DeviceVerifyError(DeployError):
+    """A file's SHA-256 computed on the device differs from the one built here."""
+
+    exit_code = 32
+
+
+@dataclass
+class DeployResult:
+    """Outcome of one deploy (or dry run)."""
+
+    plan: Plan
+    dry_run: bool
+    firmware_answered: bool  # the talktoken firmware was running and answered the protocol
+    session_state: str | None  # its state when it answered
+    forced: bool
+    reset: bool
+    fw_version: str
+    seconds: float
+
+    def to_dict(self) -> dict:
+        """The outcome as a JSON-ready dict (for --json)."""
+        return {
+            "dry_run": self.dry_run,
+            "copy": self.plan.copy,
+            "new": self.plan.new,
+            "unchanged": self.plan.same,
+            "remove": self.plan.remove,
+            "firmware_answered": self.firmware_answered,
+            "session_state": self.session_state,
+            "forced": self.forced,
+            "reset": self.reset,
+            "fw_version": self.fw_version,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# ---- the protocol check ---------------------------------------------------------------
+
+
+def ask_firmware(port: str, force: bool, timeout: float = 1.0) -> dict | None:
+    """Ask running talktoken firmware to stand down; None when nothing answers the protocol.
+
+    Refuses (SessionRunningError) while a session runs unless force; otherwise sends
+    `prepare_update`, which flushes the log and lets Ctrl-C through.
+    """
+    from talktoken.device.client import PROTO_VERSION, Client, DeviceError
+    from talktoken.device.link import Link, LinkError
+
+    client = Client(Link(port, timeout=timeout), timeout=timeout)
+    try:
+        try:
+            client.request("hello", {"proto": PROTO_VERSION}, timeout=timeout)
+            info = client.info()
+        except (LinkError, DeviceError):
+            return None  # a REPL, a busy script or other firmware: mpremote's Ctrl-C decides
+        if info.get("state") in RUNNING_STATES and not force:
+            raise SessionRunningError(
+                f"a session is {info.get('state')} on the device; end it there (long HOLD) "
+                "and deploy again, or pass --force (the log is flushed and the session "
+                "resumes after the update)"
+            )
+        client.prepare_update()
+        return info
+    finally:
+        client.close()
+
+
+# ---- the whole deploy -------------------------------------------------------------------
+
+
+def quiesce(ser: Any, quiet_s: float = 0.25, limit_s: float = 3.0) -> None:
+    """Ctrl-C, then discard output until the line is quiet (so the raw REPL starts clean).
+
+    Late REPL output (say, the REPL's answer to our protocol probe) would otherwise be read
+    as the raw REPL's replies and throw mpremote out of step.
+    """
+    ser.write(b"\r\x03")
+    end = time.monotonic() + limit_s
+    last = time.monotonic()
+    while time.monotonic() < end and time.monotonic() - last < quiet_s:
+        n = ser.in_waiting
+        if n:
+            ser.read(n)
+            last = time.monotonic()
+        else:
+            time.sleep(0.02)
+
+
+def deploy(
+    port: str,
+    dry_run: bool = False,
+    force: bool = False,
+    root: str = "/",
+    src_dir: Path | None = None,
+    log: Callable[[str], None] | None = None,
+    probe_timeout: float = 1.0,
+) -> DeployResult:
+    """Deploy the firmware to the device on `port` (any pyserial port name or URL)."""
+    from mpremote.transport import TransportError
+    from mpremote.transport_serial import SerialTransport
+
+    say = log or (lambda _msg: None)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="talktoken-deploy-") as tmp:
+        files = build(Path(tmp), src_dir)
+    local = {name: sha256_hex(data) for name, data in files.items()}
+    version = fw_version(src_dir)
+
+    info = ask_firmware(port, force, probe_timeout)
+    state = info.get("state") if info else None
+    if info:
+        say(f"firmware {info.get('fw', '?')} answered ({state}); it is standing down")
+    try:
+        transport = SerialTransport(port, baudrate=115200)
+    except TransportError as exc:
+        raise DeployError(f"cannot open {port} for mpremote: {exc}") from None
+    reset = False
+    try:
+        try:
+            quiesce(transport.serial)
+            transport.enter_raw_repl(soft_reset=False)
+        except TransportError:
+            raise DeployError(
+                "the device did not stop for mpremote (Ctrl-C); unplug it, hold PHASE+HOLD "
+                "while plugging it in, and deploy again"
+            ) from None
+        dev = Device(transport, root)
+        if info is not None:
+            dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
+        listing = dev.listdir()
+        owned = dev.read_manifest()
+        plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
+        if not dry_run:
+            try:
+                _apply(dev, plan, files, version, say)
+            except DeployError:
+                # Nothing was switched over: restart the old firmware, or leave the REPL.
+                _leave(dev, transport, restart=info is not None)
+                raise
+        if not dry_run or info is not None:
+            dev.reset()  # a dry run restarts firmware it interrupted
+            reset = True
+        else:
+            transport.exit_raw_repl()
+    finally:
+        try:
+            transport.close()
+        except OSError:
+            pass  # the port vanished with the reset
+    return DeployResult(
+        plan=plan,
+        dry_run=dry_run,
+        firmware_answered=info is not None,
+        session_state=state,
+        forced=force and state in RUNNING_STATES,
+        reset=reset,
+        fw_version=version,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _leave(dev: Device, transport: Any, restart: bool) -> None:
+    try:
+        if restart:
+            dev.reset()
+        else:
+            transport.exit_raw_repl()
+    except OSError:
+        pass
+
+
+def _apply(dev: Device, plan: Plan, files: dict[str, bytes], version: str, say) -> None:
+    for name in plan.copy:
+        say(f"copy {name} ({len(files[name])} bytes)")
+        dev.write(name + NEW_SUFFIX, files[name])
+    staged = dev.hashes([n + NEW_SUFFIX for n in plan.copy])
+    bad = [n for n in plan.copy if staged[n + NEW_SUFFIX] != plan.local[n]]
+    if bad:
+        dev.remove_all([n + NEW_SUFFIX for n in plan.copy])
+        raise DeviceVerifyError(
+            f"{', '.join(bad)} arrived damaged (SHA-256 differs on the device); nothing was "
+            "switched over; check the cable and deploy again"
+        )
+    dev.rename_all([(n + NEW_SUFFIX, n) for n in plan.copy])
+    if plan.remove:
+        say("remove " + ", ".join(plan.remove))
+        dev.remove_all(plan.remove)
+    manifest = json.dumps({"fw": version, "files": plan.local}, sort_keys=True).encode()
+    dev.write(MANIFEST + NEW_SUFFIX, manifest)
+    dev.rename_all([(MANIFEST + NEW_SUFFIX, MANIFEST)])
+    final = dev.hashes(sorted(plan.local))
+    wrong = [n for n, h in plan.local.items() if final.get(n) != h]
+    if wrong:
+        raise DeviceVerifyError(
+            f"after the copy, {', '.join(sorted(wrong))} differ on the device; deploy again"
+        )

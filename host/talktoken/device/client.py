@@ -1,0 +1,278 @@
+# Protocol client: one method per device operation, verified fetches, live events.
+"""Talk to a talktoken over a `Link`: plain methods the CLI commands (and tools) call."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import random
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from talktoken.device.link import Link, LinkError, Reply
+from talktoken.errors import TalktokenError
+
+PROTO_VERSION = 1
+
+
+class DeviceError(TalktokenError):
+    """The device answered a request with an error (`code` names the kind)."""
+
+    exit_code = 23
+
+    def __init__(self, message: str, code: str = "", detail: Any = None):
+        super().__init__(message)
+        self.code = code
+        self.detail = detail
+
+
+class DeviceBusyError(DeviceError):
+    """The device refused because a session is running."""
+
+    exit_code = 27
+
+
+class VersionError(TalktokenError):
+    """The device speaks another protocol version."""
+
+    exit_code = 24
+
+
+class VerifyError(TalktokenError):
+    """Fetched bytes do not match the device's size or SHA-256."""
+
+    exit_code = 26
+
+
+class Client:
+    """A protocol session with one device. Use `Client.connect(port)` or wrap a `Link`."""
+
+    def __init__(self, link: Link, timeout: float = 5.0):
+        self.link = link
+        self.timeout = timeout
+        self._rid = random.randint(1, 899_999)  # fresh ids: stale replies never match
+        self.device: dict = {}
+        self.events: list[dict] = []  # live events that arrived while waiting for a reply
+
+    @classmethod
+    def connect(cls, port: str | None = None, timeout: float = 5.0) -> Client:
+        """Open the port (default: the one attached Pico) and do the version handshake."""
+        client = cls(Link(port, timeout=timeout), timeout=timeout)
+        try:
+            client.hello()
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def close(self) -> None:
+        """Close the serial link."""
+        self.link.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _next_id(self) -> int:
+        self._rid = self._rid % 999_999 + 1
+        return self._rid
+
+    def next_reply(self, what: str, timeout: float | None = None) -> Reply | None:
+        """The next reply line; None for a live event (kept in `events`). LinkError when the
+        device says nothing in time (`what`: the request waited for, for the message)."""
+        reply = self.link.read_reply(self.timeout if timeout is None else timeout)
+        if reply is None:
+            raise LinkError(
+                f"the device on {self.link.port} did not answer `{what}`; "
+                "unplug and replug it, then try again"
+            )
+        if reply.kind == "ev":
+            self.events.append(reply.data)
+            return None
+        return reply
+
+    def _wait(self, rid: int, op: str, timeout: float | None = None) -> Reply:
+        while True:
+            reply = self.next_reply(op, timeout)
+            if reply is not None and reply.rid == rid:
+                return reply
+
+    def request(self, op: str, args: dict | None = None, timeout: float | None = None) -> Any:
+        """Send one request and return the decoded `ok` object (DeviceError on `err`)."""
+        rid = self._next_id()
+        self.link.send(rid, op, args or {})
+        reply = self._wait(rid, op, timeout)
+        if reply.kind == "err":
+            raise _device_error(op, reply)
+        if reply.kind != "ok":
+            raise LinkError(f"unexpected `{reply.kind}` reply to `{op}`")
+        return reply.data
+
+    # -- operations -------------------------------------------------------------------------
+
+    def hello(self) -> dict:
+        """Version handshake; remembers and returns the device's identity."""
+        self.link.resync()
+        try:
+            info = self.request("hello", {"proto": PROTO_VERSION}, timeout=min(self.timeout, 3.0))
+        except LinkError:
+            # A REPL or a busy loop may swallow the first line: try once more.
+            info = self.request("hello", {"proto": PROTO_VERSION})
+        if info.get("proto") != PROTO_VERSION:
+            raise VersionError(
+                f"the device speaks protocol {info.get('proto')}, this tool {PROTO_VERSION}; "
+                "update the firmware with `talktoken deploy` or this tool with pip"
+            )
+        self.device = info
+        return info
+
+    def info(self) -> dict:
+        """Device status: firmware, clock, state, agenda, battery_mv and storage figures."""
+        return self.request("info")
+
+    def clock_set(self, epoch: int | None = None) -> dict:
+        """Set the device clock (default: now, UTC seconds)."""
+        return self.request("clock_set", {"epoch": int(time.time() if epoch is None else epoch)})
+
+    def agenda_get(self) -> dict:
+        """{"agenda": dict, "hash": 16 hex}."""
+        return self.request("agenda_get")
+
+    def agenda_set(self, agenda: dict) -> dict:
+        """Store an agenda on the device; DeviceError(code="agenda", detail=problems) if refused."""
+        return self.request("agenda_set", {"agenda": agenda})
+
+    def sessions(self, first: dict | None = None) -> list[dict]:
+        """Session files on the device: name, id, size, complete, started_at.
+
+        The device answers in pages (`next` names the following one); the later pages are
+        requested pipelined. `first`: an answer to `sessions {}` already received (`logs pull`
+        sends it together with `info`). Firmware without pages answers everything at once.
+        """
+        from talktoken.device.pipeline import all_sessions
+
+        return all_sessions(self, first)
+
+    def delete(self, name: str, sha256: str) -> dict:
+        """Delete a session file; DeviceError(code="hash") if `sha256` does not match it."""
+        return self.request("delete", {"name": name, "sha256": sha256})
+
+    def watch(self, on: bool = True) -> dict:
+        """Turn live events on or off (read them with `next_event`)."""
+        return self.request("watch", {"on": on})
+
+    def state(self) -> dict:
+        """The running session: state, phase, speaker, per-seat talk_ms, turns and passes."""
+        return self.request("state")
+
+    def prepare_update(self) -> dict:
+        """Flush the session log and let Ctrl-C interrupt the firmware, ready for a deploy."""
+        return self.request("prepare_update")
+
+    def next_event(self, timeout: float) -> dict | None:
+        """The next live event (after `watch(True)`), or None after `timeout` seconds."""
+        if self.events:
+            return self.events.pop(0)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            reply = self.link.read_reply(left)
+            if reply is not None and reply.kind == "ev":
+                return reply.data
+
+    def iter_events(self, timeout: float = 0.5) -> Iterator[dict | None]:
+        """Yield events forever; None every `timeout` seconds of quiet (so callers can stop)."""
+        while True:
+            yield self.next_event(timeout)
+
+    def run_requests(self, requests: list[tuple[str, dict]], window: int = 16) -> list[Any]:
+        """Pipelined requests (talktoken.device.pipeline.run_requests): ok objects or DeviceErrors."""
+        from talktoken.device.pipeline import run_requests
+
+        return run_requests(self, requests, window)
+
+    def fetch_many(
+        self, names: list[str], progress: Callable[[str, int], None] | None = None
+    ) -> Iterator[tuple[str, bytes | None, str | Exception]]:
+        """Pipelined verified fetches (talktoken.device.pipeline.fetch_many), as many in flight as
+        the device queues (`fetch_queue` of hello; 1 for firmware without a queue)."""
+        from talktoken.device.pipeline import fetch_many
+
+        window = int(self.device.get("fetch_queue") or 1)
+        return fetch_many(self, names, window, progress)
+
+    def fetch(
+        self,
+        name: str,
+        progress: Callable[[int, int], None] | None = None,
+        retries: int = 2,
+    ) -> tuple[bytes, str]:
+        """Download a whole session file; returns (bytes, sha256) checked against the device."""
+        data = bytearray()
+        last: Exception | None = None
+        for _ in range(retries + 1):
+            try:
+                return self._fetch_from(name, data, progress)
+            except (VerifyError, LinkError) as exc:
+                last = exc
+                if isinstance(exc, VerifyError):
+                    data.clear()  # start over from byte 0; kept bytes were wrong
+        assert last is not None
+        raise last
+
+    def _fetch_from(
+        self, name: str, data: bytearray, progress: Callable[[int, int], None] | None
+    ) -> tuple[bytes, str]:
+        rid = self._next_id()
+        self.link.send(rid, "fetch", {"name": name, "offset": len(data)})
+        hasher = hashlib.sha256(data) if data else hashlib.sha256()
+        while True:
+            reply = self._wait(rid, "fetch")
+            if reply.kind == "err":
+                raise _device_error("fetch", reply)
+            if reply.kind == "chunk":
+                if reply.offset != len(data):
+                    raise VerifyError(f"{name}: chunk at {reply.offset}, expected {len(data)}")
+                try:
+                    raw = base64.b64decode(reply.payload, validate=True)
+                except (binascii.Error, ValueError):
+                    raise VerifyError(f"{name}: a chunk is not valid base64") from None
+                if zlib.crc32(raw) != reply.crc:
+                    raise VerifyError(f"{name}: chunk at {reply.offset} fails its CRC")
+                data += raw
+                hasher.update(raw)
+                if progress is not None:
+                    progress(len(data), 0)
+                continue
+            final = reply.data
+            size, sha = final.get("size"), final.get("sha256")
+            if len(data) != size:
+                raise VerifyError(f"{name}: got {len(data)} bytes, the device says {size}")
+            digest = hasher.hexdigest()
+            if digest != sha:
+                raise VerifyError(f"{name}: SHA-256 {digest[:12]}.. differs from the device's")
+            return bytes(data), digest
+
+
+def _device_error(op: str, reply: Reply) -> DeviceError:
+    code, msg = reply.code, reply.message
+    if code == "busy":
+        return DeviceBusyError(f"the device refused `{op}`: {msg}", code)
+    if code == "agenda":
+        try:
+            problems = [tuple(p) for p in json.loads(msg)["problems"]]
+        except (ValueError, KeyError, TypeError):
+            problems = [("", msg)]
+        lines = "; ".join(f"{f}: {r}" if f else r for f, r in problems)
+        return DeviceError(f"the device rejected the agenda: {lines}", code, problems)
+    return DeviceError(f"the device refused `{op}` ({code}): {msg}", code)

@@ -1,0 +1,190 @@
+# Pipelined requests: many requests in flight at once, replies routed back by request id.
+"""`run_requests` and `fetch_many`: keep up to `window` requests in flight on one link.
+
+A round trip to the device costs a loop iteration or more; sending the next request before
+the previous answer arrives hides that. Every reply is matched by its request id, so replies
+may interleave (chunks of one fetch never do: the device streams its fetches one after the
+other, see docs/protocol.md). Both functions keep few enough requests in flight that neither
+side can fill the other's input buffer while it waits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from talktoken.device.link import LinkError
+
+DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
+
+
+def run_requests(
+    client, requests: Iterable[tuple[str, dict]], window: int = DEFAULT_WINDOW
+) -> list[Any]:
+    """Send (op, args) requests with up to `window` in flight.
+
+    Returns one item per request, in order: the decoded `ok` object, or the DeviceError the
+    device answered with (returned, not raised). A silent or lost link raises LinkError.
+    """
+    from talktoken.device.client import _device_error
+
+    todo = list(requests)
+    out: list[Any] = [None] * len(todo)
+    waiting: dict[int, int] = {}
+    sent = 0
+    while sent < len(todo) or waiting:
+        while sent < len(todo) and len(waiting) < max(1, window):
+            op, args = todo[sent]
+            rid = client._next_id()
+            client.link.send(rid, op, args)
+            waiting[rid] = sent
+            sent += 1
+        reply = client.next_reply(todo[min(waiting.values())][0])
+        if reply is None or reply.rid not in waiting:
+            continue  # an event, or a stale reply of an earlier connection
+        i = waiting.pop(reply.rid)
+        op = todo[i][0]
+        if reply.kind == "err":
+            out[i] = _device_error(op, reply)
+        elif reply.kind == "ok":
+            out[i] = reply.data
+        else:
+            raise LinkError(f"unexpected `{reply.kind}` reply to `{op}`")
+    return out
+
+
+class _Fetch:
+    """One fetch in flight: the bytes so far, their hash, and the first problem seen."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.data = bytearray()
+        self.hasher = hashlib.sha256()
+        self.problem = ""
+
+    def chunk(self, offset: int, crc: int, payload: bytes) -> None:
+        if self.problem:
+            return
+        if offset != len(self.data):
+            self.problem = f"{self.name}: chunk at {offset}, expected {len(self.data)}"
+            return
+        try:
+            raw = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError):
+            self.problem = f"{self.name}: a chunk is not valid base64"
+            return
+        if zlib.crc32(raw) != crc:
+            self.problem = f"{self.name}: chunk at {offset} fails its CRC"
+            return
+        self.data += raw
+        self.hasher.update(raw)
+
+    def final(self, data: dict) -> tuple[bytes, str]:
+        from talktoken.device.client import VerifyError
+
+        if self.problem:
+            raise VerifyError(self.problem)
+        size, sha = data.get("size"), data.get("sha256")
+        if len(self.data) != size:
+            raise VerifyError(f"{self.name}: got {len(self.data)} bytes, the device says {size}")
+        digest = self.hasher.hexdigest()
+        if digest != sha:
+            raise VerifyError(f"{self.name}: SHA-256 {digest[:12]}.. differs from the device's")
+        return bytes(self.data), digest
+
+
+def fetch_many(
+    client,
+    names: Iterable[str],
+    window: int,
+    progress: Callable[[str, int], None] | None = None,
+) -> Iterator[tuple[str, bytes | None, str | Exception]]:
+    """Fetch whole files with up to `window` fetch requests queued on the device.
+
+    Yields (name, raw, sha256) for each file whose chunk offsets, CRCs, size and SHA-256 all
+    check, else (name, None, error) with a VerifyError or the device's DeviceError; in the
+    order the files complete. `progress(name, bytes so far)` after every chunk. LinkError
+    (silence, a lost port) is raised: what was yielded before is whole and verified.
+    """
+    from talktoken.device.client import _device_error
+
+    todo = list(names)
+    flying: dict[int, _Fetch] = {}
+    sent = 0
+    while sent < len(todo) or flying:
+        while sent < len(todo) and len(flying) < max(1, window):
+            rid = client._next_id()
+            client.link.send(rid, "fetch", {"name": todo[sent]})
+            flying[rid] = _Fetch(todo[sent])
+            sent += 1
+        reply = client.next_reply("fetch")
+        if reply is None or reply.rid not in flying:
+            continue
+        f = flying[reply.rid]
+        if reply.kind == "chunk":
+            f.chunk(reply.offset, reply.crc, reply.payload)
+            if progress is not None:
+                progress(f.name, len(f.data))
+            continue
+        del flying[reply.rid]
+        if reply.kind == "err":
+            yield f.name, None, _device_error("fetch", reply)
+            continue
+        try:
+            raw, sha = f.final(reply.data)
+        except Exception as exc:  # VerifyError: the caller may fetch this one again
+            yield f.name, None, exc
+            continue
+        yield f.name, raw, sha
+
+
+SESSIONS_PAGE = 32  # sessions per page asked for (the device's default; it allows up to 64)
+SESSIONS_WINDOW = 2  # pages in flight: each answer is a few KB the device builds in RAM
+
+
+def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[dict]:
+    """Every session the device lists: `first` (or a fresh `sessions {}`), then the pages
+    its `next` and `total` call for, pipelined.
+
+    When sessions come or go while the pages are read (a page's `total` differs), the listing
+    is read again, up to `attempts` times. No name appears twice. Firmware that answers
+    everything at once (no `next`) needs one request.
+    """
+    from talktoken.device.client import DeviceError
+
+    rows: list[dict] = []
+    for _ in range(max(1, attempts)):
+        reply = first if first is not None else client.request("sessions")
+        first = None
+        rows = list(reply["sessions"])
+        start, total = reply.get("next"), reply.get("total", len(rows))
+        if start is None:
+            return _unique(rows)
+        asks = [
+            ("sessions", {"start": s, "count": SESSIONS_PAGE})
+            for s in range(start, total, SESSIONS_PAGE)
+        ]
+        stable = True
+        for page in run_requests(client, asks, SESSIONS_WINDOW):
+            if isinstance(page, DeviceError):
+                raise page
+            rows += page["sessions"]
+            stable = stable and page.get("total") == total
+        if stable:
+            break
+    return _unique(rows)
+
+
+def _unique(rows: list[dict]) -> list[dict]:
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        name = str(row.get("name"))
+        if name not in seen:
+            seen.add(name)
+            out.append(row)
+    return out

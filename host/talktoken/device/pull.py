@@ -1,0 +1,162 @@
+# Verified, idempotent pull of session logs from a device into the archive (delete only verified).
+"""`pull_sessions`: copy finished sessions from the device into the archive.
+
+Pipelined (talktoken.device.pipeline): sessions the archive holds by id get one `hash` request each,
+all in flight together; the others are fetched with several `fetch` requests queued on the
+device. Every file is checked chunk by chunk (offsets, CRC-32) and against the device's
+SHA-256, then all of them go to `Archive.import_many` (one transaction; it checks each hash
+again and makes the files durable before the commit). If the link is lost, the sessions
+verified so far are imported first, then the error is raised: a re-run fetches the rest.
+With `delete=True` a session is removed from the device only after that commit and only when
+the archive holds exactly that id and hash (`Archive.has`); the device itself deletes only on
+a hash match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from talktoken.device.client import Client, VerifyError
+from talktoken.errors import TalktokenError
+
+
+@dataclass
+class Pulled:
+    """What happened to one session file of the device."""
+
+    name: str
+    session_id: str | None
+    size: int
+    status: str  # "new", "archived" (already there), "running" (not pulled), "failed"
+    sha256: str | None = None
+    deleted: bool = False
+    error: str = ""
+
+
+@dataclass
+class PullResult:
+    """Outcome of one pull; `warnings` come from the archive (e.g. a reformatted device)."""
+
+    device_id: str
+    sessions: list[Pulled] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Pulled]:
+        """The sessions that could not be pulled."""
+        return [p for p in self.sessions if p.status == "failed"]
+
+    def as_dict(self) -> dict:
+        """The outcome as a JSON-ready dict (for --json)."""
+        return {
+            "device": self.device_id,
+            "warnings": self.warnings,
+            "sessions": [vars(p) for p in self.sessions],
+        }
+
+
+def pull_sessions(
+    client: Client,
+    archive: Any,
+    delete: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PullResult:
+    """Pull every finished session of the device into `archive` (see module docstring)."""
+    info, listing = client.run_requests([("info", {}), ("sessions", {})])
+    for reply in (info, listing):
+        if isinstance(reply, Exception):
+            raise reply
+    listing = client.sessions(first=listing)  # the later pages, if the device has more
+    result = PullResult(device_id=str(info.get("device", "")))
+    if hasattr(archive, "note_device") and info.get("fs_id") is not None:
+        result.warnings = list(
+            archive.note_device(result.device_id, str(info["fs_id"]), [s["name"] for s in listing])
+        )
+    running = info.get("state") in ("running", "paused")
+    items: dict[str, Pulled] = {}
+    for entry in listing:
+        name, size = entry["name"], int(entry.get("size") or 0)
+        status = "running" if not entry.get("complete", False) and running else "failed"
+        item = Pulled(name, entry.get("id"), size, status)
+        result.sessions.append(item)
+        if status != "running":
+            items[name] = item
+    _check_known(client, archive, list(items.values()))
+    _fetch_and_import(client, archive, [p for p in items.values() if not p.sha256], progress)
+    if delete:
+        _delete(client, archive, [p for p in items.values() if p.status != "failed"])
+    return result
+
+
+def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
+    """Sessions the archive holds by id: ask the device for the hash instead of the bytes."""
+    known = archive.hashes([p.session_id for p in items if p.session_id])
+    asked = [p for p in items if p.session_id in known]
+    answers = client.run_requests([("hash", {"name": p.name}) for p in asked])
+    for item, answer in zip(asked, answers, strict=True):
+        if isinstance(answer, TalktokenError):
+            item.error = str(answer)
+        elif archive.has(item.session_id, answer["sha256"]):
+            item.sha256, item.status = answer["sha256"], "archived"
+
+
+def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
+    by_name = {p.name: p for p in items if not p.error}
+    got: list[tuple[Pulled, bytes, str]] = []
+    retry: list[Pulled] = []
+    cb = None if progress is None else (lambda n, done: progress(n, done, by_name[n].size))
+    try:
+        for name, raw, sha in client.fetch_many(list(by_name), progress=cb):
+            item = by_name[name]
+            if raw is None:
+                assert isinstance(sha, Exception)
+                item.error = str(sha)
+                if isinstance(sha, VerifyError):
+                    retry.append(item)  # damaged in transfer: fetch it again on its own
+            else:
+                got.append((item, raw, str(sha)))
+        for item in retry:
+            try:
+                raw, sha = client.fetch(item.name)
+            except VerifyError as exc:
+                item.error = str(exc)
+                continue
+            item.error = ""
+            got.append((item, raw, sha))
+    finally:  # also when the link is lost: keep what is verified already
+        _import(archive, got)
+
+
+def _import(archive: Any, got: list[tuple[Pulled, bytes, str]]) -> None:
+    if not got:
+        return
+    results = archive.import_many([(raw, sha) for _, raw, sha in got])
+    for (item, _, sha), res in zip(got, results, strict=True):
+        item.sha256 = sha
+        if isinstance(res, TalktokenError):  # failed verification, archive conflict
+            item.error = str(res)
+            continue
+        item.session_id = res.session_id
+        item.status = "new" if res.new else "archived"
+
+
+def _delete(client: Client, archive: Any, items: list[Pulled]) -> None:
+    """Delete from the device what the (committed) archive holds with exactly that hash."""
+    doomed = [p for p in items if p.sha256 and archive.has(p.session_id or "", p.sha256)]
+    answers = client.run_requests(
+        [("delete", {"name": p.name, "sha256": p.sha256}) for p in doomed]
+    )
+    for item, answer in zip(doomed, answers, strict=True):
+        if isinstance(answer, TalktokenError):
+            item.error = str(answer)
+            item.status = "failed"
+        else:
+            item.deleted = True
+
+
+class PullFailed(TalktokenError):
+    """Some sessions could not be pulled (each is listed with its reason)."""
+
+    exit_code = 26

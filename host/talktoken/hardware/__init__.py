@@ -1,0 +1,1 @@
+"""Hardware arithmetic from the firmware's pin and power settings (the power budget)."""

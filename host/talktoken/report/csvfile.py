@@ -1,0 +1,116 @@
+# CSV export for researchers: one row per turn, and one row per seat per session.
+"""CSV report: `turns` (one row per turn/pass, start offset and duration in ms) and `seats`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from talktoken.report.data import Detail
+from talktoken.report.labels import seat_name
+
+TURN_COLUMNS = [
+    "session_id",
+    "session_date",
+    "agenda",
+    "phase",
+    "phase_name",
+    "floor",
+    "seat",
+    "label",
+    "facilitator",
+    "kind",
+    "start_ms",
+    "end_ms",
+    "duration_ms",
+    "paused_ms",
+    "cut",
+]
+SEAT_COLUMNS = [
+    "session_id",
+    "session_date",
+    "agenda",
+    "seat",
+    "label",
+    "facilitator",
+    "talk_ms",
+    "share",
+    "member_share",
+    "turns",
+    "median_turn_ms",
+    "longest_turn_ms",
+    "passes",
+    "session_duration_ms",
+    "session_talk_ms",
+    "session_complete",
+]
+
+
+def _v(x: object) -> object:
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return x
+
+
+def render(details: Iterable[Detail], labels: dict[int, str] | None = None) -> tuple[str, str]:
+    """(turns CSV, seats CSV) for the given sessions; labels fill the `label` column."""
+    turns, seats = io.StringIO(), io.StringIO()
+    tw = csv.writer(turns, lineterminator="\n")
+    sw = csv.writer(seats, lineterminator="\n")
+    tw.writerow(TURN_COLUMNS)
+    sw.writerow(SEAT_COLUMNS)
+    for d in details:
+        s = d.summary
+        date = s["started_at"] or s.get("imported_at") or ""
+        facs = set(s["facilitators"])
+        phases = s["phases"]
+        for t in d.timeline.turns:
+            ph = phases[t.phase] if 0 <= t.phase < len(phases) else None
+            fac = t.seat in facs
+            tw.writerow(
+                [
+                    s["session_id"],
+                    date,
+                    s["agenda_name"],
+                    t.phase,
+                    ph["name"] if ph else "",
+                    ph["floor"] if ph else "",
+                    t.seat,
+                    seat_name(labels, t.seat, fac) if labels else "",
+                    int(fac),
+                    t.kind,
+                    t.start_ms,
+                    t.end_ms,
+                    t.talk_ms,
+                    t.end_ms - t.start_ms - t.talk_ms,
+                    int(t.cut),
+                ]
+            )
+        for r in s["seats"]:
+            sw.writerow(
+                _v(x)
+                for x in [
+                    s["session_id"],
+                    date,
+                    s["agenda_name"],
+                    r["seat"],
+                    seat_name(labels, r["seat"], r["facilitator"]) if labels else "",
+                    r["facilitator"],
+                    r["talk_ms"],
+                    r["share"],
+                    r["member_share"],
+                    r["turns"],
+                    r["median_ms"],
+                    r["longest_ms"],
+                    r["passes"],
+                    s["duration_ms"],
+                    s["talk_ms"],
+                    s["complete"],
+                ]
+            )
+    return turns.getvalue(), seats.getvalue()

@@ -1,0 +1,47 @@
+# JSON export: every figure of the selected sessions, their turns, and the trends.
+"""JSON report: one object with sessions (summary + turns), trends and the labels applied."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from talktoken.metrics import summary as metrics
+from talktoken.report.data import Detail, ReportData
+from talktoken.report.labels import seat_name
+
+FORMAT = "talktoken-report/1"
+
+
+def document(
+    data: ReportData, details: Iterable[Detail], labels: dict[int, str] | None = None
+) -> dict:
+    """The report as plain data (what `render` serializes)."""
+    sessions = []
+    for d in details:
+        s = dict(d.summary)
+        s["turns_list"] = [asdict(t) for t in d.timeline.turns]
+        s["pauses"] = [list(p) for p in d.timeline.pauses]
+        s["gap_offsets_ms"] = list(d.timeline.gaps)
+        if labels:
+            s["seats"] = [
+                dict(r, label=seat_name(labels, r["seat"], r["facilitator"])) for r in s["seats"]
+            ]
+        sessions.append(s)
+    return {
+        "format": FORMAT,
+        "metrics_version": metrics.METRICS_VERSION,
+        "generated_at": data.generated_at,
+        "trend_scope": data.scope,
+        "labels": {str(k): v for k, v in sorted(labels.items())} if labels else None,
+        "sessions": sessions,
+        "trends": data.trends,
+    }
+
+
+def render(
+    data: ReportData, details: Iterable[Detail], labels: dict[int, str] | None = None
+) -> str:
+    """The JSON text (indented, ends with a newline)."""
+    return json.dumps(document(data, details, labels), indent=1, ensure_ascii=False) + "\n"
