@@ -1,4 +1,3 @@
-# Host side of the power-cut sweep: count a session's block operations, then cut at every one.
 """Drive tests/fw/powercut_run.py in batches of MicroPython processes and gather the results."""
 
 from __future__ import annotations

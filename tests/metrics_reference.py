@@ -1,4 +1,3 @@
-# Test oracle: metrics.py as it was before the fast sweep (test_log_fast.py, test_metrics_fast.py).
 """Plain functions over a `SessionLog`; every formula is documented in docs/metrics.md.
 
 `summarize(log)` returns one JSON-able dict (what the archive caches and the reports draw);

@@ -1,4 +1,3 @@
-# Test helper: build SessionLog objects and raw log files (the device format) by script.
 """A tiny session builder for metrics, archive and report tests and for tools/bench_report.py."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Prints one JSON object of named figures gathered from every tools/bench_*.py module.
 """Benchmarks: each tools/bench_<area>.py defines figures() -> dict; this merges them.
 
 Usage: python tools/bench.py [AREA ...]   (default: every area)

@@ -1,4 +1,3 @@
-# Firmware figures from the MicroPython unix port: timer drift, loop allocation, smallest heap.
 """figures() -> fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb[_host] (+ details).
 
 Each figure runs a driver compiled to .mpy with the firmware in `micropython`: the heap figures

@@ -1,4 +1,3 @@
-# Hardware figures: full firmware deploy to the simulated device, LED current at the cap.
 """figures(): deploy_s, redeploy_s (MicroPython unix port on a pty), led_current_ma_cap."""
 
 from __future__ import annotations

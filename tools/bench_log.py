@@ -1,4 +1,3 @@
-# Log figures: bytes and flash writes per turn, sessions per Pico file system, power-cut sweep.
 """Measured in the MicroPython unix port on the simulated Pico flash (flash_mp.py).
 
 Figures: log_bytes_per_turn, flash_writes_per_turn (littlefs flushes per turn),

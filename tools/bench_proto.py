@@ -1,4 +1,3 @@
-# Protocol figures: pulling 100 sessions, versus mpremote and a raw base64 dump; CLI start-up.
 """figures(): pull_100_sessions_s, pull_speedup_vs_mpremote, pull_ratio_vs_raw, cli_help_s.
 
 100 sessions of 120 turns each are written with the firmware's own LogStore into a LittleFS

@@ -1,4 +1,3 @@
-# Benchmark: importing 1,000 session logs into the archive and drawing reports across them.
 """figures(): archive_import_1000_s, report_1000_sessions_s (+ html/csv variants, log format).
 
 The import decodes every session and caches its metrics (the archive's default), so

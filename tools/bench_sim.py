@@ -1,4 +1,3 @@
-# Simulator speed: wall seconds to play a 90-minute 8-seat session through SimDevice, per VM.
 """figures(): sim_90min_s_micropython, sim_90min_s_cpython (goal <= 2 s each)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Generates wiring.svg, the Wokwi diagram and the tables in docs/hardware.md from hwconfig.
 """Hardware artefacts generated from the one pin map (firmware/hwconfig.py).
 
 Usage: python tools/gen_hardware.py [--check]

@@ -1,4 +1,3 @@
-# Draws the LED ring's states to docs/img/*.svg with the real firmware renderer (for the README).
 """Each picture is ledring.render() run on a real Session/Ui of the default agenda.
 
 Usage: python tools/ring_pictures.py [OUT_DIR]   (default docs/img)

@@ -1,4 +1,3 @@
-# Type-checks the host package with mypy, and the firmware against the Pico's MicroPython stubs.
 """Two mypy runs; exit non-zero on any error.
 
 1. host/talktoken with the normal CPython typeshed (as before).

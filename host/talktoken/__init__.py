@@ -1,4 +1,3 @@
-# talktoken host package: the command-line tool, simulator, archive and reports.
 """Host side of talktoken: talks to the device, keeps the archive, draws reports."""
 
 __version__ = "0.1.0"

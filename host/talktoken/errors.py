@@ -1,4 +1,3 @@
-# The one exception root of the host tool; the CLI maps these to messages and exit codes.
 """Errors raised by the talktoken host package."""
 
 

@@ -1,4 +1,3 @@
-# Stand-in `neopixel` (micropython-lib's driver as frozen into the rp2 port) for the unix port.
 """NeoPixel(pin, n, bpp=3, timing=1): `pin` must be a machine.Pin (the driver calls pin.init),
 `buf` is bytearray(n * bpp) in GRB order, write() sends it. Test hooks start with an underscore."""
 

@@ -1,1 +1,1 @@
-"""Agenda files: read and check TOML agendas with the firmware's own validator, write them back, templates."""
+"""Agenda files: read and check TOML agendas with the firmware's validator; templates."""

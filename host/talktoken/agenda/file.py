@@ -1,4 +1,3 @@
-# Agenda TOML files: read, check with the firmware's validator, every problem with field and line.
 """Read and check agenda TOML files; write agendas back as TOML; the built-in templates."""
 
 from __future__ import annotations

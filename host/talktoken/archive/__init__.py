@@ -1,1 +1,1 @@
-"""The archive of pulled sessions: raw log files as the truth, a SQLite index with cached metrics."""
+"""The archive of pulled sessions: raw log files as the truth, a SQLite index of them."""

@@ -1,4 +1,3 @@
-# The archive's error types (talktoken.archive.store re-exports them).
 """Errors raised by the session archive; both exit the CLI with their own code."""
 
 from __future__ import annotations

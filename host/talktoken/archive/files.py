@@ -1,4 +1,3 @@
-# The archive's raw session files: owner-only, written atomically and made durable in batches.
 """File storage of the archive (sessions/<id>.ttl): atomic, durable writes of many files.
 
 `write_durable(dir, items)` keeps the order that makes a crash harmless:

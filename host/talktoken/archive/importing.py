@@ -1,4 +1,3 @@
-# The archive's import path: verify and decode raw session files, index them in one transaction.
 """Import of raw session files into an `Archive` (its thin methods call these functions).
 
 An import decodes the whole session and caches its summary; a lazy archive (`Archive(...,

@@ -1,4 +1,3 @@
-# Rows of the archive index: the dataclasses it returns and the INSERT of one decoded session.
 """Index rows of the archive (talktoken.archive.store re-exports the dataclasses)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# The archive's SQLite schema as numbered migrations, applied in order on open.
 """Schema versions of the archive database; `migrate(db)` brings any older file up to date."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# The host's archive of pulled sessions: SQLite index + the raw log files it can be rebuilt from.
 """SQLite archive of session logs (owner-only files), idempotent import, device reformat checks.
 
 Layout of the archive directory (mode 0700):

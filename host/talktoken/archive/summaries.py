@@ -1,4 +1,3 @@
-# The archive's metrics cache: (re)compute each session's summary + seat_stats from its raw file.
 """Cached metrics of archived sessions (the thin `Archive` methods call these functions)."""
 
 from __future__ import annotations

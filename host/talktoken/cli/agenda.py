@@ -1,4 +1,3 @@
-# Agenda commands: template, check, push (also sets the clock), pull (thin click wrappers).
 """`talktoken agenda template | check | push | pull`."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# `talktoken demo`: a scripted 8-seat session on a simulated device, from agenda push to report.
 """The demo command: a thin wrapper over talktoken.demo.flow.run."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# `talktoken deploy`: a thin click wrapper over talktoken.deploy.update.deploy().
 """`talktoken deploy [--port] [--dry-run] [--force]`."""
 
 from __future__ import annotations

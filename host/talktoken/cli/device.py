@@ -1,4 +1,3 @@
-# Device commands: ports, info, clock [sync], watch (thin click wrappers over client calls).
 """`talktoken ports | info | clock [sync] | watch`."""
 
 from __future__ import annotations

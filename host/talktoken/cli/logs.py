@@ -1,4 +1,3 @@
-# Log commands: list the device's sessions, pull them verified into the archive (thin wrappers).
 """`talktoken logs list | pull [--delete] [--no-progress]`."""
 
 from __future__ import annotations

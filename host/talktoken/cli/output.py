@@ -1,4 +1,3 @@
-# Output helpers shared by the device, agenda and logs commands: JSON or human text, one place.
 """Print command results as JSON (--json) or as human text; open the device from options."""
 
 from __future__ import annotations

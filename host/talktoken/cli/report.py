@@ -1,4 +1,3 @@
-# `talktoken report`: a thin click wrapper over make_report(), which selects, renders and writes.
 """The report command and `make_report`, the plain function behind it (also used by the demo)."""
 
 from __future__ import annotations

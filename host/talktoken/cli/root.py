@@ -1,4 +1,3 @@
-# The `talktoken` command: global options, lazy sub-commands, and the one error funnel.
 """Command-line entry point. Commands are thin wrappers over plain functions in other modules."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# `talktoken sim`: a simulated device in real time, drawn in the terminal or headless on a pty.
 """The sim command: run a SimDevice in real time, with a terminal view or headless."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# The demo end to end: agenda push, scripted session, log pull and read-back, HTML report.
 """`talktoken demo` as plain functions: everything goes through the real serial protocol.
 
 The simulated device runs the firmware in a VM behind a pseudo-terminal; the host side uses the

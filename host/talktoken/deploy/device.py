@@ -1,4 +1,3 @@
-# The device half of a deploy: file operations run in the raw REPL through mpremote.
 """Listing, hashing (on the device), writing, renaming and removing files, and the reset."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Deploy planning on the host: build the device file set, hash it, compare it with the device's.
 """The local half of `talktoken deploy`: what the device should hold and what must change."""
 
 from __future__ import annotations

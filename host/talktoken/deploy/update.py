@@ -1,4 +1,3 @@
-# Firmware deployment: compile, ask the firmware to stand down, copy changes, verify, reset.
 """Deploy the firmware to a device through mpremote's raw REPL, verified on the device.
 
 The device file set is exactly: `main.py` as source and every other firmware module as `.mpy`

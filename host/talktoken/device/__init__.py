@@ -1,1 +1,1 @@
-"""Talking to a device: the serial link, the protocol client with pipelining, verified pulls, device errors."""
+"""Talking to a device: the serial link, the client and its pipelining, verified pulls."""

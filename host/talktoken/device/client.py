@@ -1,4 +1,3 @@
-# Protocol client: one method per device operation, verified fetches, live events.
 """Talk to a talktoken over a `Link`: plain methods the CLI commands (and tools) call."""
 
 from __future__ import annotations
@@ -196,7 +195,7 @@ class Client:
             yield self.next_event(timeout)
 
     def run_requests(self, requests: list[tuple[str, dict]], window: int = 16) -> list[Any]:
-        """Pipelined requests (talktoken.device.pipeline.run_requests): ok objects or DeviceErrors."""
+        """Pipelined requests (`pipeline.run_requests`): ok objects or DeviceErrors."""
         from talktoken.device.pipeline import run_requests
 
         return run_requests(self, requests, window)

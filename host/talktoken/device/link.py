@@ -1,4 +1,3 @@
-# Serial link to a talktoken: port discovery, request lines out, prefixed reply lines in.
 """Serial framing of the talktoken protocol (docs/protocol.md) and device discovery."""
 
 from __future__ import annotations

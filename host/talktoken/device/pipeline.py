@@ -1,4 +1,3 @@
-# Pipelined requests: many requests in flight at once, replies routed back by request id.
 """`run_requests` and `fetch_many`: keep up to `window` requests in flight on one link.
 
 A round trip to the device costs a loop iteration or more; sending the next request before

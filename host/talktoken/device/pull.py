@@ -1,4 +1,3 @@
-# Verified, idempotent pull of session logs from a device into the archive (delete only verified).
 """`pull_sessions`: copy finished sessions from the device into the archive.
 
 Pipelined (talktoken.device.pipeline): sessions the archive holds by id get one `hash` request each,

@@ -1,1 +1,1 @@
-"""The firmware sources on the host: where they are, compiling them to .mpy, importing them under CPython."""
+"""The firmware sources on the host: where they are, .mpy compiling, CPython imports."""

@@ -1,4 +1,3 @@
-# Compile firmware sources to .mpy with mpy-cross, as they are deployed to the Pico.
 """Build .mpy files from .py sources with the mpy-cross compiler."""
 
 from __future__ import annotations

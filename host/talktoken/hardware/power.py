@@ -1,4 +1,3 @@
-# Power budget arithmetic from firmware/hwconfig.py: LED current at the cap, USB and battery.
 """Power budget of the reference build, computed from the firmware's brightness cap.
 
 Every number that describes the firmware (LED count, channel cap, frame-sum cap, mA per

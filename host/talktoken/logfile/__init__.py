@@ -1,1 +1,1 @@
-"""Decoding session log files (docs/log-format.md) into SessionLog objects, listing every problem."""
+"""Decoding session log files (docs/log-format.md) into SessionLog objects."""

@@ -1,4 +1,3 @@
-# Fast host decode of a session log's records: whole-file CRC-8 and checks in C, one tight loop.
 """Records of a clean session log decoded at C speed where possible (docs/log-format.md).
 
 `decode_events` handles the usual file only: every record with a good CRC-8, a known type, a

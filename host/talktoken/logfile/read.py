@@ -1,4 +1,3 @@
-# Decode a session log file (docs/log-format.md) into a SessionLog, listing every problem.
 """Session log files pulled from the device, decoded as the firmware's own logfmt module does."""
 
 from __future__ import annotations

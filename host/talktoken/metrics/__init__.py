@@ -1,1 +1,1 @@
-"""Participation metrics: one session's turns, talk time, phases and balance; trends across sessions."""
+"""Participation metrics: turns, talk time, phases and balance; trends across sessions."""

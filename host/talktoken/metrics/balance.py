@@ -1,4 +1,3 @@
-# Balance statistics over a list of talk times: median, Gini, normalized entropy, top share.
 """Plain functions over lists of ints; the formulas: docs/metrics.md, "Balance of members"."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Participation metrics over one decoded session (SessionLog): turns, talk time, phases, balance.
 """Plain functions over a `SessionLog`; every formula is documented in docs/metrics.md.
 
 `summarize(log)` returns one JSON-able dict (what the archive caches and the reports draw);

@@ -1,4 +1,3 @@
-# The sweep over one session's events: turns, pauses, gaps, phase spans and where time went.
 """`timeline(log)` walks the events once (docs/metrics.md, "The sweep"); `sweep(log)` is the same
 walk giving the turns as plain tuples, which `metrics.summarize` tallies without building a
 `Turn` object per turn."""

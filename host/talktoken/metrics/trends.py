@@ -1,4 +1,3 @@
-# Each seat's participation across sessions, ordered by date (from cached session summaries).
 """Trends across sessions: per seat, one point per session plus a least-squares slope."""
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Reports: the data a report covers, each format (table, CSV, JSON, HTML), the SVG charts, seat labels."""
+"""Reports: the data they cover, each format (table, CSV, JSON, HTML), charts, seat labels."""

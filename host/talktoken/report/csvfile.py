@@ -1,4 +1,3 @@
-# CSV export for researchers: one row per turn, and one row per seat per session.
 """CSV report: `turns` (one row per turn/pass, start offset and duration in ms) and `seats`."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Chooses the sessions a report covers and gathers their figures, turns and trends in one object.
 """Report selection and assembly shared by every report format (table, CSV, JSON, HTML)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Number and date formatting shared by the report formats (durations, shares, dates).
 """Small formatters: durations as m:ss or h:mm:ss, shares as percentages, dates for people."""
 
 from __future__ import annotations

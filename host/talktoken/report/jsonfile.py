@@ -1,4 +1,3 @@
-# JSON export: every figure of the selected sessions, their turns, and the trends.
 """JSON report: one object with sessions (summary + turns), trends and the labels applied."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# Seat labels: a local TOML/JSON file mapping seat numbers to names, applied only when drawing.
 """Seat labels for reports. Names never enter the archive; they are read at render time only.
 
 Accepted files (TOML or JSON, by extension; .toml/.json):

@@ -1,4 +1,3 @@
-# The terminal report: plain aligned text tables for one session or an overview of many.
 """Render a ReportData as readable terminal text (the default `talktoken report` format)."""
 
 from __future__ import annotations

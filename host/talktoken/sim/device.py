@@ -1,4 +1,3 @@
-# SimDevice: a simulated talktoken (real firmware in a child VM) with buttons, knob, LEDs, clock.
 """The simulator's Python API for tests, scripts, `talktoken sim` and `talktoken demo`."""
 
 from __future__ import annotations

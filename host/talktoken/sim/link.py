@@ -1,4 +1,3 @@
-# The simulated device's USB serial: a pseudo-terminal pair, optionally behind a symlink path.
 """A pty pair standing in for the Pico's USB CDC port.
 
 The firmware process gets the MASTER side as its stdin and stdout; host programs (pyserial,

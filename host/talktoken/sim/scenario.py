@@ -1,4 +1,3 @@
-# Scripted sessions as data (lists of steps) and the player that acts them out on a SimDevice.
 """Scripted sessions for `talktoken demo` and the simulator benchmark.
 
 A script is a list of steps `(action, arg, wait_ms)`: the action is what the facilitator does

@@ -1,4 +1,3 @@
-# Per-seat and per-phase summary of a played session, as plain data and as text tables.
 """Summaries of a scripted session played on a SimDevice (used by `talktoken demo`)."""
 
 from __future__ import annotations

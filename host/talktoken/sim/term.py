@@ -1,4 +1,3 @@
-# Terminal view of a simulated device: the LED ring in ANSI truecolor, status text, keys.
 """Draw the 24-LED ring as a circle of coloured cells and map keys to the device's controls."""
 
 from __future__ import annotations

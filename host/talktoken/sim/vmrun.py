@@ -1,4 +1,3 @@
-# How to start the simulator's driver in a VM: compiled firmware cache and the command line.
 """Build the firmware (and the VM-side simulator modules) to .mpy and make driver commands."""
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The simulator modules that run inside the child VM (MicroPython or CPython) beside the firmware."""
+"""The simulator modules that run inside the child VM (MicroPython or CPython)."""

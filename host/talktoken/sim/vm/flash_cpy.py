@@ -1,4 +1,3 @@
-# Simulated Pico flash for CPython: the same LittleFS image through littlefs-python.
 """LittleFS image with the Pico's geometry for CPython, with operation counts and power cuts.
 
 Mirrors `flash_mp.py` (which runs inside MicroPython): same image layout (4096-byte blocks,
