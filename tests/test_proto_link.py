@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from talktoken.agenda import file as agendafile
-from talktoken.device import client, link, pull
+from talktoken.device import link
 from talktoken.device.link import PortInfo, parse_reply
 
 
@@ -55,22 +54,6 @@ def test_resolve_port(monkeypatch):
     with pytest.raises(link.SeveralDevicesError) as exc:
         link.resolve_port(None)
     assert "/dev/ttyACM1" in str(exc.value)
-
-
-def test_exit_codes_are_distinct():
-    classes = [
-        link.NoDeviceError,
-        link.SeveralDevicesError,
-        link.LinkError,
-        client.DeviceError,
-        client.DeviceBusyError,
-        client.VersionError,
-        client.VerifyError,
-        agendafile.AgendaFileError,
-    ]
-    codes = [c.exit_code for c in classes]
-    assert len(set(codes)) == len(codes)
-    assert pull.PullFailed.exit_code == client.VerifyError.exit_code  # both: data not verified
 
 
 def test_request_too_long_is_refused_before_sending():

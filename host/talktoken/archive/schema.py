@@ -64,7 +64,7 @@ LATEST = MIGRATIONS[-1][0]
 class SchemaError(TalktokenError):
     """The archive was written by a newer talktoken (or is not an archive)."""
 
-    exit_code = 6
+    exit_code = 5
 
 
 def version(db: sqlite3.Connection) -> int:

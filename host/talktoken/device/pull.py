@@ -158,4 +158,4 @@ def _delete(client: Client, archive: Any, items: list[Pulled]) -> None:
 class PullFailed(TalktokenError):
     """Some sessions could not be pulled (each is listed with its reason)."""
 
-    exit_code = 26
+    exit_code = 28

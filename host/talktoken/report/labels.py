@@ -26,7 +26,7 @@ MAX_LABEL = 40
 class LabelsError(TalktokenError):
     """The labels file cannot be read or holds something that is not a seat -> name mapping."""
 
-    exit_code = 2
+    exit_code = 11
 
 
 def parse(data: object, origin: str = "labels") -> dict[int, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from talktoken.errors import TalktokenError
 
 
-class LinkError(TalktokenError):
+class SimLinkError(TalktokenError):
     """The serial link of the simulated device could not be made."""
 
     exit_code = 42
@@ -43,12 +43,12 @@ class PtyLink:
             path.unlink()  # a stale link from an earlier run
         elif path.exists():
             self.close()
-            raise LinkError(f"{path} exists and is not a symlink; choose another --link path")
+            raise SimLinkError(f"{path} exists and is not a symlink; choose another --link path")
         try:
             path.symlink_to(self.slave_name)
         except OSError as exc:
             self.close()
-            raise LinkError(f"cannot create the link {path}: {exc.strerror}") from exc
+            raise SimLinkError(f"cannot create the link {path}: {exc.strerror}") from exc
         self.link = path
 
     def close(self) -> None:
