@@ -272,6 +272,9 @@ class FakeBoard:
         self.mv = mv
         self.rtc = 1700000000
         self.last_frame = None
+        self.tone_hz = 0
+        self.tone_duty = 0
+        self.tone_calls = 0
 
     def ticks_ms(self):
         return self.t
@@ -300,6 +303,12 @@ class FakeBoard:
 
     def battery_mv(self):
         return self.mv
+
+    def tone(self, freq_hz, duty_u16):
+        """The buzzer seam: the last setting and a count (ints: no allocation)."""
+        self.tone_hz = freq_hz
+        self.tone_duty = duty_u16
+        self.tone_calls += 1
 
 
 _SIGN = []

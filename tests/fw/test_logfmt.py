@@ -130,7 +130,7 @@ def test_impossible_values_rejected():
     buf = bytearray(6 * 4)
     L.pack_record(buf, 0, E.EV_TURN_START, 9, 0, 10, seed)  # seat 9 of 8
     L.pack_record(buf, 6, E.EV_TURN_START, 1, 2, 20, seed)  # phase 2 of 2
-    L.pack_record(buf, 12, 14, 1, 0, 30, seed)  # event type 14
+    L.pack_record(buf, 12, 0, 1, 0, 30, seed)  # event type 0 (1..15 are events)
     L.pack_record(buf, 18, E.EV_TURN_START, 1, 0, 40, seed)  # fine
     h, recs, problems, torn = L.decode(raw + bytes(buf))
     eq([p[0] for p in problems], [0, 1, 2], "problems")
