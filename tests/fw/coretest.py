@@ -49,8 +49,9 @@ class Rig:
         return ok
 
 
-def make(seats=8, phases=None, facilitators=None, balance="on_demand", name="Test group"):
-    """An Agenda from compact phase tuples (name, minutes, floor, turn_s, warn_s)."""
+def make(seats=8, phases=None, facilitators=None, balance="on_demand", name="Test group", **extra):
+    """An Agenda from compact phase tuples (name, minutes, floor, turn_s, warn_s); extra
+    keyword arguments are further agenda fields (queue, cue, reveal_seconds, ...)."""
     if phases is None:
         phases = [("Round", 10, "round", 60, 60), ("Open", 20, "open", 0, 120)]
     d = {
@@ -69,6 +70,8 @@ def make(seats=8, phases=None, facilitators=None, balance="on_demand", name="Tes
             for p in phases
         ],
     }
+    for k in extra:
+        d[k] = extra[k]
     return agenda.parse(d)
 
 
