@@ -252,6 +252,7 @@ def test_cue_drives_pwm_on_the_buzzer_pin():
         b.tone(0, 0)
         b.tone(hwconfig.VIBRATE_HZ, hwconfig.VIBRATE_DUTY_U16)
         b.tone(0, 0)
+        calls = pwm._calls[len(start):]
         bad = []
         for f, d in ((4, 100), (2000, 70000)):
             try:
@@ -260,7 +261,7 @@ def test_cue_drives_pwm_on_the_buzzer_pin():
                 bad.append("accepted")
             except ValueError as e:
                 bad.append(str(e))
-        print(json.dumps({"pin": pwm._gpio, "start": start, "calls": pwm._calls[len(start):],
+        print(json.dumps({"pin": pwm._gpio, "start": start, "calls": calls,
                           "bad": bad}))
         """
     )
