@@ -16,7 +16,6 @@ enable_firmware_imports()
 import events  # noqa: E402  (firmware module)
 import logfmt  # noqa: E402  (firmware module)
 
-
 _CLOCK_NAMES = ("none", "host", "rtc")  # header wall-clock source byte (logfmt.CLOCK_*)
 
 
