@@ -13,6 +13,7 @@ from events import (
     MODE_ROUND,
     QUEUE_NAMES,
     QUEUE_OFF,
+    QUEUE_QUIET_FIRST,
 )
 
 REVEAL_S_DEFAULT = 20  # balance = "phase_end": seconds the balance shows (agendacheck: 5..120)
@@ -212,7 +213,8 @@ def digest(a):
 
 
 def default():
-    """The built-in agenda: an interpersonal process group of 8 seats and 90 minutes."""
+    """The built-in agenda: an interpersonal process group of 8 seats and 90 minutes, with a
+    quiet-first queue for its open floor."""
     return Agenda(
         "Interpersonal process group",
         8,
@@ -225,4 +227,5 @@ def default():
             Phase("Developing strategies", 20, MODE_OPEN, 0, 120),
             Phase("Closing round", 13, MODE_ROUND, 60, 60),
         ),
+        queue=QUEUE_QUIET_FIRST,
     )
