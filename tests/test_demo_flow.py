@@ -33,8 +33,8 @@ def test_demo_pushes_pulls_and_reports(demo_result) -> None:
     assert {"pass", "pause", "resume", "extend", "turn_start", "session_end"} <= kinds
     assert {"queue_add", "marker"} <= kinds, "the demo shows the queue and a marker"
     waits = log.queue_waits()
-    assert [(w["seat"], w["ended"]) for w in waits] == [(6, "floor"), (3, "floor")]
-    assert waits[1]["end_ms"] < waits[0]["end_ms"], "quiet first: seat 3 spoke before seat 6"
+    assert [(w["seat"], w["ended"]) for w in waits] == [(3, "floor"), (6, "floor")]
+    assert waits[1]["start_ms"] < waits[0]["start_ms"], "quiet first: 6 queued first, 3 spoke"
     assert len(log.markers()) == 1
     stored = Archive(result.archive_dir).load(log.session_id)
     assert stored.sha256 == log.sha256
