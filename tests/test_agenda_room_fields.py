@@ -83,7 +83,7 @@ def test_new_fields_change_the_canonical_bytes_and_hash():
     for field, value in (
         ("balance", "phase_end"),
         ("queue", "fifo"),
-        ("queue", "quiet_first"),
+        ("queue", "off"),  # the template queues quiet first
         ("cue", "chime"),
         ("cue", "vibrate"),
         ("cue_turns", True),
