@@ -139,7 +139,9 @@ def states() -> list[tuple[str, str, object, object, int]]:
     for seat in (2, 6, 4):
         s.queue_toggle(seat, T0 + 130_000)
     ui.cursor = 7
-    out.append(("queue", "Queue: 2, 6, 4 breathe; 6 (quietest) faster", s, ui, T0 + 140_000))
+    t = T0 + 140_000
+    t += (512 - t) % 2048  # the fast mark at its brightest, the slow ones half way
+    out.append(("queue", "Queue: 2, 6, 4 breathe; 6 (quietest) faster", s, ui, t))
 
     a = agenda.parse({**agenda.default().to_dict(), "balance": "phase_end"})
     s = Session(a, _Sink())
