@@ -416,3 +416,25 @@ def test_cue_off_never_touches_the_buzzer():
     d.press(KNOB, 100)
     d.jump(3 * MIN)
     eq(b.tone_calls, 0)
+
+
+def test_reveal_after_every_phase_and_when_the_last_phase_ends_the_session():
+    phases = [("A", 5, "open", 0, 60), ("B", 5, "round", 30, 60), ("C", 5, "open", 0, 60)]
+    app, b, d = _app(make(phases=phases, balance="phase_end", reveal_seconds=5))
+    ui = app.ui
+    d.press(PHASE, 1600)
+    assert not ui.revealing(b.t), "no reveal at the session's start"
+    for phase in range(3):
+        d.press(KNOB, 100)
+        d.wait(7000)
+        assert not ui.revealing(b.t), "hidden in phase %d" % phase
+        b.mask |= PHASE
+        d.wait(1600)
+        b.mask &= ~PHASE
+        d.wait(20)
+        assert ui.revealing(b.t), "revealed after phase %d" % phase
+        d.wait(4800)
+        assert ui.revealing(b.t)
+        d.wait(400)
+        assert not ui.revealing(b.t), "5 s after phase %d" % phase
+    eq(app.session.state, 3, "the last PHASE long ended the session")
