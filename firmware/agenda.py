@@ -3,7 +3,20 @@ import hashlib
 import json
 import sys
 
-from events import BAL_ON_DEMAND, BALANCE_NAMES, FLOOR_NAMES, MODE_OPEN, MODE_ROUND
+from events import (
+    BAL_ON_DEMAND,
+    BALANCE_NAMES,
+    CUE_NAMES,
+    CUE_OFF,
+    FLOOR_NAMES,
+    MODE_OPEN,
+    MODE_ROUND,
+    QUEUE_NAMES,
+    QUEUE_OFF,
+    QUEUE_QUIET_FIRST,
+)
+
+REVEAL_S_DEFAULT = 20  # balance = "phase_end": seconds the balance shows (agendacheck: 5..120)
 
 
 def problems(d):
@@ -44,7 +57,18 @@ class Phase:
 class Agenda:
     """A validated agenda; build it with parse(), from_json() or default()."""
 
-    def __init__(self, name, seats, facilitators, balance, phases):
+    def __init__(
+        self,
+        name,
+        seats,
+        facilitators,
+        balance,
+        phases,
+        reveal_s=REVEAL_S_DEFAULT,
+        queue=QUEUE_OFF,
+        cue=CUE_OFF,
+        cue_turns=False,
+    ):
         self.name = name
         self.seats = seats
         self.facilitators = tuple(sorted(facilitators))
@@ -53,6 +77,10 @@ class Agenda:
             mask |= 1 << s
         self.fac_mask = mask
         self.balance = balance
+        self.reveal_s = reveal_s
+        self.queue = queue
+        self.cue = cue
+        self.cue_turns = bool(cue_turns)
         self.phases = tuple(phases)
 
     def total_minutes(self):
@@ -68,6 +96,10 @@ class Agenda:
             "seats": self.seats,
             "facilitators": list(self.facilitators),
             "balance": BALANCE_NAMES[self.balance],
+            "reveal_seconds": self.reveal_s,
+            "queue": QUEUE_NAMES[self.queue],
+            "cue": CUE_NAMES[self.cue],
+            "cue_turns": self.cue_turns,
             "phases": [
                 {
                     "name": p.name,
@@ -107,6 +139,10 @@ def parse(d):
         d.get("facilitators", [0]),
         BALANCE_NAMES.index(d.get("balance", "on_demand")),
         phases,
+        d.get("reveal_seconds", REVEAL_S_DEFAULT),
+        QUEUE_NAMES.index(d.get("queue", "off")),
+        CUE_NAMES.index(d.get("cue", "off")),
+        d.get("cue_turns", False),
     )
 
 
@@ -152,6 +188,11 @@ def canonical(a):
     _put(out, ",".join([str(s) for s in a.facilitators]))
     _put(out, '],"balance":')
     _put_str(out, BALANCE_NAMES[a.balance])
+    _put(out, ',"reveal_seconds":%d,"queue":' % a.reveal_s)
+    _put_str(out, QUEUE_NAMES[a.queue])
+    _put(out, ',"cue":')
+    _put_str(out, CUE_NAMES[a.cue])
+    _put(out, ',"cue_turns":%s' % ("true" if a.cue_turns else "false"))
     _put(out, ',"phases":[')
     for i, p in enumerate(a.phases):
         if i:
@@ -172,7 +213,8 @@ def digest(a):
 
 
 def default():
-    """The built-in agenda: an interpersonal process group of 8 seats and 90 minutes."""
+    """The built-in agenda: an interpersonal process group of 8 seats and 90 minutes, with a
+    quiet-first queue for its open floor."""
     return Agenda(
         "Interpersonal process group",
         8,
@@ -185,4 +227,5 @@ def default():
             Phase("Developing strategies", 20, MODE_OPEN, 0, 120),
             Phase("Closing round", 13, MODE_ROUND, 60, 60),
         ),
+        queue=QUEUE_QUIET_FIRST,
     )

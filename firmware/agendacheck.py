@@ -1,5 +1,5 @@
 # Agenda validation: every problem of an agenda dict, with its field path and a reason.
-from events import BALANCE_NAMES, FLOOR_NAMES
+from events import BALANCE_NAMES, CUE_NAMES, FLOOR_NAMES, QUEUE_NAMES
 from micropython import const
 
 # The limits: private consts are folded into the code (no globals, no qstrs on the device).
@@ -12,8 +12,20 @@ _MAX_TOTAL_MIN = const(480)
 _MIN_TURN_S = const(10)
 _MAX_TURN_S = const(1800)
 _MAX_WARN_S = const(3600)
+_MIN_REVEAL_S = const(5)
+_MAX_REVEAL_S = const(120)
 
-_TOP_KEYS = ("name", "seats", "facilitators", "balance", "phases")
+_TOP_KEYS = (
+    "name",
+    "seats",
+    "facilitators",
+    "balance",
+    "reveal_seconds",
+    "queue",
+    "cue",
+    "cue_turns",
+    "phases",
+)
 _PHASE_KEYS = ("name", "minutes", "floor", "turn_seconds", "warn_seconds")
 
 
@@ -159,7 +171,17 @@ def problems(d):
                 ("facilitators", "at most %d facilitators for %d seats" % (seats - 1, seats))
             )
     if "balance" in d and d["balance"] not in BALANCE_NAMES:
-        out.append(("balance", 'must be "always", "on_demand" or "off"'))
+        out.append(("balance", 'must be "always", "on_demand", "off" or "phase_end"'))
+    if "reveal_seconds" in d:
+        why = _int_problem(d["reveal_seconds"], _MIN_REVEAL_S, _MAX_REVEAL_S, "seconds")
+        if why:
+            out.append(("reveal_seconds", why))
+    if "queue" in d and d["queue"] not in QUEUE_NAMES:
+        out.append(("queue", 'must be "off", "fifo" or "quiet_first"'))
+    if "cue" in d and d["cue"] not in CUE_NAMES:
+        out.append(("cue", 'must be "off", "chime" or "vibrate"'))
+    if "cue_turns" in d and type(d["cue_turns"]) is not bool:
+        out.append(("cue_turns", "must be true or false, not %s" % _type_name(d["cue_turns"])))
     if "phases" in d:
         phases = d["phases"]
         if type(phases) is not list:

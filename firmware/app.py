@@ -4,6 +4,7 @@ import sys
 
 import agenda as agendamod
 import controls
+import cue
 import ledring
 import logstore
 from clockmath import ticks_add, ticks_diff
@@ -58,6 +59,7 @@ class App:
         self.session = Session(agenda_obj, self)
         self.ui = Ui(self.session, board)
         self.ui.starter = self.start_session
+        self.cue = cue.Cue()
         now = board.ticks_ms()
         self.controls.reset(board.read_inputs(), now)  # buttons held at power-on give nothing
         if boot_alert:
@@ -100,6 +102,7 @@ class App:
         elif self._proto_factory is not None:
             self._watch_serial(now)
         self._sync_interrupt()
+        self.cue.step(self.session, b, now)
         ledring.render(self.frame, self.session, ui, now)
         b.show(self.frame)
         b.feed_watchdog()

@@ -1,4 +1,4 @@
-# The Pico: the ONLY module that touches machine/neopixel (pins, LEDs, watchdog, RTC, ADC, USB CDC).
+# The Pico: the ONLY module that touches machine/neopixel (pins, LEDs, PWM, WDT, RTC, ADC, USB CDC).
 import select
 import sys
 import time
@@ -97,6 +97,8 @@ class Board:
         self._rtc = machine.RTC()
         self._adc = machine.ADC(hwconfig.PIN_VBAT_ADC)
         self._fs = None
+        self._pwm = machine.PWM(pin(hwconfig.PIN_BUZZER, pin.OUT))
+        self._pwm.duty_u16(0)  # silent until the agenda asks for a cue
         self.serial = UsbSerial()
 
     # ---- time ----
@@ -125,6 +127,14 @@ class Board:
             buf[i + 1] = frame[i]
             buf[i + 2] = frame[i + 2]
         self._np.write()
+
+    def tone(self, freq_hz, duty_u16):
+        """Drive PIN_BUZZER: PWM at freq_hz with duty_u16 (0..65535); duty 0 = off."""
+        if duty_u16 <= 0:
+            self._pwm.duty_u16(0)
+            return
+        self._pwm.freq(freq_hz)
+        self._pwm.duty_u16(duty_u16)
 
     # ---- watchdog ----
     def feed_watchdog(self):

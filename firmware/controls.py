@@ -14,7 +14,8 @@ G_TURN = const(7)  # arg = detents, signed (+ = clockwise)
 G_PHASE_TURN = const(8)  # knob turned while PHASE held; arg = detents, signed
 G_PRESS_START = const(9)  # a button went down (debounced); arg = BTN_*
 G_PRESS_PROGRESS = const(10)  # a long press builds; arg = BTN_* << 8 | progress 0..255
-G_PRESS_CANCEL = const(11)  # a press ended with no short/long (PHASE+turn chord); arg = BTN_*
+G_PRESS_CANCEL = const(11)  # a press ended with no short/long (a chord); arg = BTN_*
+G_KNOB_CHORD = const(12)  # KNOB pressed while PHASE or HOLD is held; arg = that BTN_*
 
 GESTURE_NAMES = (
     "none",
@@ -29,6 +30,7 @@ GESTURE_NAMES = (
     "press_start",
     "press_progress",
     "press_cancel",
+    "knob_chord",
 )
 
 # Buttons: index = bit in the board's input mask.
@@ -49,7 +51,7 @@ _LONG_G = (G_KNOB_LONG, G_PHASE_LONG, G_HOLD_LONG)
 _QDELTA = bytes((0, 255, 1, 2, 1, 0, 2, 255, 255, 2, 0, 1, 2, 1, 255, 0))
 _BAD = const(2)
 
-_FLAG_TURNED = const(1)  # PHASE: the knob turned during this press (chord)
+_FLAG_TURNED = const(1)  # a chord: the knob turned (PHASE) or was pressed during this press
 _FLAG_LONG = const(2)  # the long press fired during this press
 
 
@@ -175,8 +177,14 @@ class Controls:
     def _press(self, b, now, queue):
         # the press began at the first raw edge, debounce_ms ago
         self._down_at[b] = self._changed[b]
-        self._flags[b] = 0
         self._progress[b] = 0
+        if b == BTN_KNOB and self.stable & 6:  # PHASE or HOLD held: a chord, not a KNOB press
+            hb = BTN_PHASE if self.stable & 2 else BTN_HOLD
+            self._flags[hb] |= _FLAG_TURNED  # its release gives no short press (and no long)
+            self._flags[b] = _FLAG_LONG  # nothing more from this KNOB press
+            queue.push(G_KNOB_CHORD, hb)
+            return
+        self._flags[b] = 0
         queue.push(G_PRESS_START, b)
         self._building(b, now, queue)
 

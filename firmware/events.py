@@ -14,6 +14,9 @@ EV_RESUME = const(9)
 EV_EXTEND = const(10)
 EV_GAP = const(11)  # power was lost; the session resumed here after a reboot
 EV_CHECKPOINT = const(12)  # nothing happened; bounds the unflushed window
+EV_QUEUE_ADD = const(13)  # a seat joined the open-floor queue (log format 2)
+EV_QUEUE_REMOVE = const(14)  # a seat left the queue by the facilitator's gesture
+EV_MARKER = const(15)  # the facilitator marked this moment (offset only, never text)
 
 EVENT_NAMES = (
     None,
@@ -29,6 +32,9 @@ EVENT_NAMES = (
     "extend",
     "gap",
     "checkpoint",
+    "queue_add",
+    "queue_remove",
+    "marker",
 )
 
 NO_SEAT = const(15)  # seat nibble for events that belong to no seat
@@ -39,8 +45,18 @@ MODE_OPEN = const(1)
 BAL_ALWAYS = const(0)
 BAL_ON_DEMAND = const(1)
 BAL_OFF = const(2)
+BAL_PHASE_END = const(3)  # hidden, revealed for reveal_seconds when a phase or the session ends
 FLOOR_NAMES = ("round", "open")  # index = MODE_*
-BALANCE_NAMES = ("always", "on_demand", "off")  # index = BAL_*
+BALANCE_NAMES = ("always", "on_demand", "off", "phase_end")  # index = BAL_*
+QUEUE_OFF = const(0)
+QUEUE_FIFO = const(1)
+QUEUE_QUIET_FIRST = const(2)
+QUEUE_NAMES = ("off", "fifo", "quiet_first")  # index = QUEUE_*
+CUE_OFF = const(0)
+CUE_CHIME = const(1)
+CUE_VIBRATE = const(2)
+CUE_NAMES = ("off", "chime", "vibrate")  # index = CUE_*
+CUE_TURNS_BIT = const(0x80)  # in the log header's cue byte: cue_turns is on
 
 # Session states.
 ST_READY = const(0)

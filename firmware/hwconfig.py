@@ -24,3 +24,13 @@ ADC_VREF_MV = const(3300)
 MAX_LEVEL = const(96)
 FRAME_SUM_CAP = const(4080)
 MA_PER_CHANNEL_FULL = const(20)
+
+# The gentle cue on PIN_BUZZER (agenda `cue`): a short, soft chime on a passive piezo, or a
+# vibration pulse on a coin motor (through Q1, docs/hardware.md). Duty is a 16-bit fraction:
+# a low duty keeps the piezo quiet; the motor runs from a steady, moderate duty.
+CHIME_HZ = const(2000)  # near the piezo's resonance, so a low duty is still heard
+CHIME_DUTY_U16 = const(3277)  # 5 %: soft
+CHIME_MS = const(150)
+VIBRATE_HZ = const(1000)  # PWM carrier for the motor (its speed follows the duty)
+VIBRATE_DUTY_U16 = const(39321)  # 60 %
+VIBRATE_MS = const(400)

@@ -43,6 +43,10 @@ _BREATH = (
 )
 _OVERRUN_SHIFT = const(12)  # overrun period 2**12 = 4096 ms (0.24 Hz); divides the tick period
 _PAUSE_SHIFT = const(13)  # paused period 8192 ms
+_QUEUE_SHIFT = const(11)  # a queued seat's mark breathes every 2048 ms (0.5 Hz)
+_NEXT_SHIFT = const(10)  # the queued seat to speak next: twice as fast (1 Hz, never faster)
+_L_QUEUE = const(40)
+C_QUEUE = (200, 120, 255)  # queue marks: violet-white, a breathing point at the arc's end
 
 ALERT_STORAGE_FULL = const(1)
 ALERT_RESUMED = const(2)
@@ -87,7 +91,7 @@ def _dots(frame, step, col, level):
         i += step
 
 
-_WINDOW_MS = const(60000)  # no glance, pip or alert lasts longer; older deadlines are stale
+_WINDOW_MS = const(130000)  # no glance, reveal, pip or alert lasts longer; older ones are stale
 
 
 def _active(until, now):
@@ -221,11 +225,34 @@ def _battery(frame, pct):
     _run(frame, 0, n, col, 32)
 
 
-def _hold_fill(frame, ui):
+def _queue(frame, s, now):
+    """Queued seats: the last LED of the arc breathes (shape and motion, not only colour);
+    the seat the queue gives the floor to next breathes twice as fast."""
+    n = s.queue_len
+    if n == 0:
+        return
+    seats = s.agenda.seats
+    nxt = s.queue_next(now)
+    q = s.queue
+    for i in range(n):
+        seat = q[i]
+        last = seat_start(seat + 1, seats) - 1
+        shift = _NEXT_SHIFT if seat == nxt else _QUEUE_SHIFT
+        _put(frame, last, C_QUEUE, breath(now, shift, 6, _L_QUEUE))
+
+
+def _hold_fill(frame, ui, seats):
     p = ui.hold_progress
     if p <= 0:
         return
     b = ui.hold_button
+    seat = ui.press_seat
+    if b == BTN_KNOB and 0 <= seat < seats:
+        # a pass or a hand-over builds on the arc of the seat it will apply to
+        start = seat_start(seat, seats)
+        length = seat_start(seat + 1, seats) - start
+        _fill16(frame, start, p * length * 16 // 255, C_WHITE, 48)
+        return
     if b == BTN_HOLD:
         col = C_OVER
     elif b == BTN_KNOB:
@@ -241,6 +268,8 @@ def _ack(frame, ui, seats, now):
     seat = ui.ack_seat
     if 0 <= seat < seats:
         _put(frame, seat_start(seat, seats), C_WHITE, _L_PIP)
+    elif seat == -2:  # a facilitation marker: four points, a cross
+        _dots(frame, 6, C_WHITE, _L_PIP)
     else:
         _put(frame, 0, C_WHITE, _L_PIP)
         _put(frame, _N // 2, C_WHITE, _L_PIP)
@@ -275,18 +304,23 @@ def render(frame, session, ui, now):
     elif st == ST_READY:
         _ready(frame, s, ui)
     elif st == ST_ENDED:
-        _dots(frame, 2, C_ENDED, 10)
+        if ui.revealing(now):
+            _balance_layer(frame, s, now)  # the session's balance, for reveal_seconds
+        else:
+            _dots(frame, 2, C_ENDED, 10)
     elif st == ST_PAUSED:
         _run(frame, 0, _N, C_PROGRESS, breath(now, _PAUSE_SHIFT, 3, 24))
     else:
         pw = s.phase_warning(now)
         po = s.phase_overrun(now)
-        if ui.balance_visible(now) and (_active(ui.glance_until, now) or not (pw or po)):
+        shown = _active(ui.glance_until, now) or ui.revealing(now)
+        if ui.balance_visible(now) and (shown or not (pw or po)):
             _balance_layer(frame, s, now)
         else:
             _phase_layer(frame, s, pw, po, now)
         _speaker(frame, s, now)
+        _queue(frame, s, now)
         _cursor(frame, ui, seats)
     _ack(frame, ui, seats, now)
-    _hold_fill(frame, ui)
+    _hold_fill(frame, ui, seats)
     cap(frame)

@@ -25,12 +25,16 @@ from logrec import (  # noqa: F401  (record names are part of the logfmt API)
 from micropython import const
 
 MAGIC = b"TTLOG"
-VERSION = const(1)
+VERSION = const(2)  # what this firmware writes; decode_header reads 1 and 2
 MAX_NAME = const(32)  # UTF-8 bytes of an agenda or phase name
 MAX_PHASES = const(12)
 MAX_SEATS = const(12)
-_FIXED = const(44)  # header bytes before the agenda name
+_FIXED = const(48)  # header bytes before the agenda name (44 in version 1)
+_V2_EXTRA = const(4)  # version 2: queue mode, cue, reveal seconds, wall-clock source
 HEADER_MAX = const(_FIXED + MAX_NAME + 1 + MAX_PHASES * (1 + MAX_NAME + 7) + 4)
+CLOCK_NONE = const(0)  # wall-clock source byte: the clock was not set
+CLOCK_HOST = const(1)  # the host set the clock since boot
+CLOCK_RTC = const(2)  # a battery-backed RTC module
 
 
 class LogFormatError(ValueError):
@@ -106,11 +110,16 @@ def encode_header(
     balance,
     phases,
     wall_start,
+    queue=0,
+    cue=0,
+    reveal_s=20,
+    clock_source=0,
 ):
-    """Header bytes (CRC-32 at the end). Only numbers and the agenda/phase names go in.
+    """Version-2 header bytes (CRC-32 at the end). Only numbers and the agenda/phase names.
 
     session_id, device_id, agenda_hash: 8 bytes each; fw: (major, minor, patch);
-    phases: sequence of (name, minutes, floor_mode, turn_s, warn_s); wall_start: epoch s or 0.
+    phases: sequence of (name, minutes, floor_mode, turn_s, warn_s); wall_start: epoch s or 0;
+    queue 0..2, cue 0..2 (| 0x80 for cue_turns), reveal_s 0..255, clock_source 0..2.
     """
     for v, what in (
         (session_id, "session id"),
@@ -121,7 +130,12 @@ def encode_header(
             raise ValueError("%s must be 8 bytes" % what)
     _check(seats, 2, MAX_SEATS, "seats")
     _check(fac_mask, 0, (1 << seats) - 1, "facilitator mask")
-    _check(balance, 0, 2, "balance")
+    _check(balance, 0, 3, "balance")
+    _check(queue, 0, 2, "queue mode")
+    _check(cue & 0x7F, 0, 2, "cue")
+    _check(cue, 0, 0x82, "cue")
+    _check(reveal_s, 0, 255, "reveal seconds")
+    _check(clock_source, 0, 2, "wall-clock source")
     _check(wall_start, 0, 0xFFFFFFFF, "wall-clock start")
     if not 1 <= len(phases) <= MAX_PHASES:
         raise ValueError("1..%d phases" % MAX_PHASES)
@@ -138,6 +152,10 @@ def encode_header(
     out.append(seats)
     _u16(out, fac_mask)
     out.append(balance)
+    out.append(queue)
+    out.append(cue)
+    out.append(reveal_s)
+    out.append(clock_source)
     _name(out, agenda_name, "agenda name")
     out.append(len(phases))
     for name, minutes, mode, turn_s, warn_s in phases:
@@ -171,7 +189,7 @@ def header_length(raw):
         raise LogFormatError("file too short for a header (%d bytes)" % len(raw))
     if bytes(raw[0:5]) != MAGIC:
         raise LogFormatError("not a talktoken log (bad magic)")
-    if raw[5] != VERSION:
+    if raw[5] != 1 and raw[5] != VERSION:
         raise UnknownVersion(raw[5])
     return _g16(raw, 6)
 
@@ -183,7 +201,9 @@ def decode_header(raw):
     broken header (bad magic, bad length, bad CRC, impossible values).
     """
     n = header_length(raw)
-    if n < _FIXED + 4 or n > HEADER_MAX:
+    v = raw[5]
+    fixed = _FIXED if v >= 2 else _FIXED - _V2_EXTRA
+    if n < fixed + 4 or n > HEADER_MAX:
         raise LogFormatError("impossible header length %d" % n)
     if len(raw) < n:
         raise LogFormatError("header cut short: %d of %d bytes" % (len(raw), n))
@@ -201,8 +221,18 @@ def decode_header(raw):
         "seats": seats,
         "fac_mask": _g16(raw, 40),
         "balance": raw[42],
+        "queue": 0,
+        "cue": 0,
+        "reveal_s": 20,
+        "clock_source": CLOCK_HOST if _g32(raw, 35) else CLOCK_NONE,
     }
     p = 43
+    if v >= 2:
+        h["queue"] = raw[43]
+        h["cue"] = raw[44]
+        h["reveal_s"] = raw[45]
+        h["clock_source"] = raw[46]
+        p = 47
     try:
         name, p = _get_name(raw, p, n)
         h["agenda_name"] = name
@@ -221,8 +251,10 @@ def decode_header(raw):
         raise LogFormatError("phase plan runs past the header")
     if p != n - 4:
         raise LogFormatError("header length does not match its contents")
-    if not 2 <= seats <= MAX_SEATS or h["balance"] > 2 or h["fac_mask"] >> seats:
+    if not 2 <= seats <= MAX_SEATS or h["balance"] > (3 if v >= 2 else 2) or h["fac_mask"] >> seats:
         raise LogFormatError("impossible seats, facilitators or balance in header")
+    if h["queue"] > 2 or h["cue"] & 0x7F > 2 or h["cue"] & 0x7C or h["clock_source"] > 2:
+        raise LogFormatError("impossible queue, cue or clock source in header")
     h["phases"] = phases
     h["seed"] = session_seed(h["session_id"])
     return h
@@ -279,7 +311,8 @@ def fw3(fw):
 
 def agenda_header(sid, device_id, fw, agenda, agenda_hash, wall_epoch_or_0):
     """encode_header() for a session of an agenda.Agenda (device_id: 8 bytes, fw: 3 ints,
-    agenda_hash: 32 bytes)."""
+    agenda_hash: 32 bytes). The wall-clock source is "host" when a start time is given (the
+    device has only the clock the host sets), else "none"."""
     return encode_header(
         sid,
         device_id,
@@ -291,4 +324,8 @@ def agenda_header(sid, device_id, fw, agenda, agenda_hash, wall_epoch_or_0):
         agenda.balance,
         [(p.name, p.minutes, p.mode, p.turn_s, p.warn_s) for p in agenda.phases],
         wall_epoch_or_0,
+        agenda.queue,
+        agenda.cue | (0x80 if agenda.cue_turns else 0),
+        agenda.reveal_s,
+        CLOCK_HOST if wall_epoch_or_0 else CLOCK_NONE,
     )

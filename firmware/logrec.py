@@ -6,7 +6,7 @@ REC_SIZE = const(6)
 MAX_T_MS = const(0x0FFFFFFF)  # 28-bit offset: about 74.5 hours
 NO_SEAT = const(15)
 EV_MIN = const(1)  # events.EV_SESSION_START
-EV_MAX = const(12)  # events.EV_CHECKPOINT
+EV_MAX = const(15)  # events.EV_MARKER (13..15 appear from log format version 2)
 EV_EXTEND = const(10)
 
 # CRC-8, polynomial 0x07 (ATM HEC), MSB first: crc8 of the single byte i (a constant, so it

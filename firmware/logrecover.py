@@ -4,7 +4,7 @@ import binascii
 
 import logfmt
 import logindex
-from events import BALANCE_NAMES, EV_SESSION_END, FLOOR_NAMES
+from events import BALANCE_NAMES, CUE_NAMES, EV_SESSION_END, FLOOR_NAMES, QUEUE_NAMES
 
 
 class Unfinished:
@@ -30,6 +30,10 @@ class Unfinished:
             "seats": h["seats"],
             "facilitators": [s for s in range(h["seats"]) if h["fac_mask"] >> s & 1],
             "balance": BALANCE_NAMES[h["balance"]],
+            "reveal_seconds": h["reveal_s"],
+            "queue": QUEUE_NAMES[h["queue"]],
+            "cue": CUE_NAMES[h["cue"] & 3],
+            "cue_turns": bool(h["cue"] & 0x80),
             "phases": [
                 {
                     "name": p[0],

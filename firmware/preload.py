@@ -25,6 +25,7 @@ ORDER = (
     "controls",
     "ledring",
     "ui",
+    "cue",
     "app",
 )
 

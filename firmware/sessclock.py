@@ -1,10 +1,11 @@
 # Time and tally queries of a session (no allocation); Session inherits them.
 from clockmath import ticks_diff
-from events import MODE_ROUND, ST_ENDED, ST_PAUSED, ST_READY, ST_RUNNING
+from events import MODE_ROUND, QUEUE_QUIET_FIRST, ST_ENDED, ST_PAUSED, ST_READY, ST_RUNNING
 from micropython import const
 
 TURN_WARN_MS = const(15000)  # turn warning lead: min(15 s, budget / 4)
 SEATS_MAX = const(12)
+PASS_GRACE_MS = const(5000)  # a pass begun this early in a turn makes that turn the pass
 
 
 class SessionClock:
@@ -19,7 +20,9 @@ class SessionClock:
         self.speaker = -1
         self.round_first = -1  # first seat of the go-round under way, -1 = none
         self.round_done = False  # this phase's go-round came back to its first seat
-        self.extend_min = 0  # extension of the current phase, 0..MAX_EXTEND_MIN
+        self.extend_min = 0  # extension (< 0: shortening) of the current phase, minutes
+        self.queue = [0] * SEATS_MAX  # the open-floor queue in the order seats joined it
+        self.queue_len = 0
         self.seat_talk_ms = [0] * SEATS_MAX
         self.seat_turns = [0] * SEATS_MAX
         self.seat_passes = [0] * SEATS_MAX
@@ -119,6 +122,41 @@ class SessionClock:
     def round_active(self):
         """True while the phase is a go-round that has not come back to its first seat."""
         return self.agenda.phases[self.phase].mode == MODE_ROUND and not self.round_done
+
+    def queued(self, seat):
+        """Place of seat in the queue (0 = joined first), or -1."""
+        for i in range(self.queue_len):
+            if self.queue[i] == seat:
+                return i
+        return -1
+
+    def queue_next(self, now):
+        """The queued seat to get the floor next: the first queued ("fifo"), or the one with
+        the least talk so far in the session ("quiet_first"; ties: first queued). -1: none."""
+        n = self.queue_len
+        if n == 0:
+            return -1
+        q = self.queue
+        best = q[0]
+        if self.agenda.queue == QUEUE_QUIET_FIRST:
+            least = self.seat_talk_now(best, now)
+            for i in range(1, n):
+                t = self.seat_talk_now(q[i], now)
+                if t < least:
+                    least = t
+                    best = q[i]
+        return best
+
+    def pass_target(self, now):
+        """The seat a pass would apply to now: in a go-round, the speaker while their turn is
+        younger than PASS_GRACE_MS, after that the next seat (-1 when the next seat opened the
+        round: the gesture then only ends the turn). -1 outside a go-round turn."""
+        if self.speaker < 0 or not self.round_active() or self.state != ST_RUNNING:
+            return -1
+        if self.turn_elapsed_ms(now) < PASS_GRACE_MS:
+            return self.speaker
+        nxt = self.next_in_round()
+        return -1 if nxt == self.round_first else nxt
 
     def next_in_round(self):
         """The seat after the speaker (clockwise), or -1 when nobody speaks."""

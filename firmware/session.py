@@ -4,23 +4,32 @@ from clockmath import ticks_add, ticks_diff
 from events import (
     EV_CHECKPOINT,
     EV_EXTEND,
+    EV_MARKER,
     EV_PASS,
     EV_PAUSE,
     EV_PHASE_END,
     EV_PHASE_START,
+    EV_QUEUE_ADD,
+    EV_QUEUE_REMOVE,
     EV_RESUME,
     EV_SESSION_END,
     EV_SESSION_START,
     EV_TURN_END,
     EV_TURN_START,
     NO_SEAT,
+    QUEUE_OFF,
     ST_ENDED,
     ST_PAUSED,
     ST_READY,
     ST_RUNNING,
 )
 from micropython import const
-from sessclock import SEATS_MAX, TURN_WARN_MS, SessionClock  # noqa: F401  (session API)
+from sessclock import (  # noqa: F401  (session API)
+    PASS_GRACE_MS,
+    SEATS_MAX,
+    TURN_WARN_MS,
+    SessionClock,
+)
 
 MAX_EXTEND_MIN = const(120)  # total extension of one phase, minutes
 EXTEND_CHUNK = const(7)  # an EXTEND record carries -8..7 minutes; larger steps log several
@@ -60,6 +69,7 @@ class Session(SessionClock):
 
     def _start_turn(self, seat, now):
         self._close_quiet(now)
+        self._unqueue(seat)  # a queued seat that gets the floor leaves the queue (implied)
         self.speaker = seat
         self._turn_t = now
         if self.round_first < 0 and self.round_active():
@@ -104,6 +114,7 @@ class Session(SessionClock):
     def _close_phase(self, now):
         self._end_turn(now, False)
         self._close_quiet(now)
+        self.queue_len = 0  # the queue empties with the phase (implied by phase_end)
         self._phase_open = False
         self._emit(EV_PHASE_END, NO_SEAT, now, 0)
 
@@ -119,15 +130,48 @@ class Session(SessionClock):
         self._end_t = now
         self._emit(EV_SESSION_END, NO_SEAT, now, 0)
 
-    def _apply_extend(self, minutes):
+    def _apply_extend(self, minutes, now):
+        """Change the extension by minutes; shortening stops at the floor (now None: replay,
+        the logged change is taken as it was, only kept to a phase of at least a minute)."""
         new = self.extend_min + minutes
-        if new < 0:
-            new = 0
+        lo = 1 - self.agenda.phases[self.phase].minutes
+        if now is not None:
+            # never below the time already run plus one minute (whole minutes, rounded up)
+            floor = (self.phase_elapsed_ms(now) + 119999) // 60000
+            floor -= self.agenda.phases[self.phase].minutes
+            if floor > lo:
+                lo = floor
+        if minutes < 0 and lo > self.extend_min:
+            lo = self.extend_min  # already at or below the floor: a shortening changes nothing
+        if new < lo:
+            new = lo
         elif new > MAX_EXTEND_MIN:
             new = MAX_EXTEND_MIN
         applied = new - self.extend_min
         self.extend_min = new
         return applied
+
+    def _unqueue(self, seat):
+        """Take seat out of the queue; True when it was queued. No allocation."""
+        q = self.queue
+        n = self.queue_len
+        i = 0
+        while i < n and q[i] != seat:
+            i += 1
+        if i >= n:
+            return False
+        while i + 1 < n:
+            q[i] = q[i + 1]
+            i += 1
+        self.queue_len = n - 1
+        return True
+
+    def _enqueue(self, seat):
+        if self.queue_len >= SEATS_MAX:
+            return False
+        self.queue[self.queue_len] = seat
+        self.queue_len += 1
+        return True
 
     def _shift(self, d):
         self._t0 = ticks_add(self._t0, d)
@@ -177,6 +221,62 @@ class Session(SessionClock):
             self._start_turn(nxt, now)
         return True
 
+    def pass_seat(self, seat, now):
+        """A pass for seat (see pass_target): the speaker's turn becomes a pass, or the
+        speaker's turn ends as talk and the next seat passes; a go-round moves on.
+        seat -1 (the round's last seat, past the grace) just ends the turn."""
+        if self.state != ST_RUNNING or self.speaker < 0 or not self.round_active():
+            return False
+        if seat == self.speaker:
+            return self.pass_turn(now)
+        nxt = self.next_in_round()
+        if seat < 0:
+            return self.next_seat(now)
+        if seat != nxt or nxt == self.round_first:
+            return False
+        self._end_turn(now, False)
+        self._start_turn(nxt, now)
+        after = (nxt + 1) % self.seats
+        if not self._end_turn(now, True):
+            self._start_turn(after, now)
+        return True
+
+    def queue_toggle(self, seat, now):
+        """Add seat to the open-floor queue, or take it out when it is queued (logged)."""
+        if (
+            not self._live()
+            or self.agenda.queue == QUEUE_OFF
+            or seat < 0
+            or seat >= self.seats
+            or seat == self.speaker
+        ):
+            return False
+        if self._unqueue(seat):
+            self._emit(EV_QUEUE_REMOVE, seat, now, 0)
+        elif self._enqueue(seat):
+            self._emit(EV_QUEUE_ADD, seat, now, 0)
+        else:
+            return False
+        return True
+
+    def floor_to_queued(self, now):
+        """End the turn under way and give the floor to the next queued seat (queue_next)."""
+        if self.state != ST_RUNNING or self.round_active():
+            return False
+        seat = self.queue_next(now)
+        if seat < 0:
+            return False
+        self._end_turn(now, False)
+        self._start_turn(seat, now)
+        return True
+
+    def marker(self, now):
+        """Log a facilitation marker here (an offset, nothing else)."""
+        if not self._live():
+            return False
+        self._emit(EV_MARKER, NO_SEAT, now, 0)
+        return True
+
     def next_phase(self, now):
         """Close the phase and start the next one; after the last phase the session ends."""
         if self.state != ST_RUNNING:
@@ -189,10 +289,11 @@ class Session(SessionClock):
         return True
 
     def extend(self, minutes, now):
-        """Lengthen (or, within earlier extensions, shorten) the phase by whole minutes."""
+        """Lengthen or shorten the phase by whole minutes; shortening stops at the time
+        already run plus one minute (rounded up to whole minutes)."""
         if not self._live():
             return False
-        applied = self._apply_extend(minutes)
+        applied = self._apply_extend(minutes, now)
         left = applied
         while left:
             step = left

@@ -8,6 +8,8 @@ from events import (
     EV_PAUSE,
     EV_PHASE_END,
     EV_PHASE_START,
+    EV_QUEUE_ADD,
+    EV_QUEUE_REMOVE,
     EV_RESUME,
     EV_SESSION_END,
     EV_SESSION_START,
@@ -50,9 +52,14 @@ def replay(self, ev, seat, phase, t_ms, arg):
         elif ev == EV_RESUME:
             self.resume(now)
         elif ev == EV_EXTEND:
-            self._apply_extend(arg)
+            self._apply_extend(arg, None)
         elif ev == EV_SESSION_END:
             self._finish(now)
+        elif ev == EV_QUEUE_ADD:
+            if 0 <= seat < self.seats and not self._unqueue(seat):
+                self._enqueue(seat)
+        elif ev == EV_QUEUE_REMOVE:
+            self._unqueue(seat)
         elif ev == EV_GAP:
             self.gaps += 1
         self.last_t_ms = t_ms

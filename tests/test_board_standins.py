@@ -240,3 +240,39 @@ def test_main_wires_board_store_app(tmp_path: Path):
     )
     assert held["selftest"] == [1]
     assert held["loaded"] == [], "the self-test is unloaded after it ran"
+
+
+def test_cue_drives_pwm_on_the_buzzer_pin():
+    res = mp(
+        """
+        b = board.Board()
+        pwm = machine._pwm[-1]
+        start = list(pwm._calls)
+        b.tone(hwconfig.CHIME_HZ, hwconfig.CHIME_DUTY_U16)
+        b.tone(0, 0)
+        b.tone(hwconfig.VIBRATE_HZ, hwconfig.VIBRATE_DUTY_U16)
+        b.tone(0, 0)
+        calls = pwm._calls[len(start):]
+        bad = []
+        for f, d in ((4, 100), (2000, 70000)):
+            try:
+                pwm.freq(f)
+                pwm.duty_u16(d)
+                bad.append("accepted")
+            except ValueError as e:
+                bad.append(str(e))
+        print(json.dumps({"pin": pwm._gpio, "start": start, "calls": calls,
+                          "bad": bad}))
+        """
+    )
+    assert res["pin"] == 18
+    assert res["start"] == [["duty_u16", 0]], "silent from boot"
+    assert res["calls"] == [
+        ["freq", 2000],
+        ["duty_u16", 3277],
+        ["duty_u16", 0],
+        ["freq", 1000],
+        ["duty_u16", 39321],
+        ["duty_u16", 0],
+    ]
+    assert res["bad"] == ["freq too small", "duty_u16 must be from 0 to 65535"]

@@ -31,6 +31,11 @@ def test_demo_pushes_pulls_and_reports(demo_result) -> None:
     assert log.seats == 8 and log.facilitators == [0]
     kinds = {e.kind for e in log.events}
     assert {"pass", "pause", "resume", "extend", "turn_start", "session_end"} <= kinds
+    assert {"queue_add", "marker"} <= kinds, "the demo shows the queue and a marker"
+    waits = log.queue_waits()
+    assert [(w["seat"], w["ended"]) for w in waits] == [(3, "floor"), (6, "floor")]
+    assert waits[1]["start_ms"] < waits[0]["start_ms"], "quiet first: 6 queued first, 3 spoke"
+    assert len(log.markers()) == 1
     stored = Archive(result.archive_dir).load(log.session_id)
     assert stored.sha256 == log.sha256
     html = Path(result.report_path).read_text()

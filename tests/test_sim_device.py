@@ -74,8 +74,8 @@ def test_pass_pause_extend_and_end(vm: str) -> None:
         dev.long_press("phase")
         point(dev, 1)
         dev.press("knob")
-        dev.advance(10_000)
-        dev.long_press("knob")  # seat 1 passes; the token moves to seat 2
+        dev.advance(3_000)
+        dev.long_press("knob")  # within the grace: seat 1 passes; the token moves to seat 2
         st = dev.state()
         assert st["passes"][1] == 1 and st["turns"][1] == 0
         assert st["speaker"] == 2
@@ -238,3 +238,29 @@ def test_realtime_clock_runs() -> None:
         assert dev.ping() - v0 >= 0.1 * 50 * 1000  # generous: at least half the expected
         with pytest.raises(SimError, match="stepped"):
             dev.advance(10)
+
+
+@pytest.mark.parametrize("vm", VMS)
+def test_queue_marker_and_state(vm: str) -> None:
+    from talktoken.sim.scenario import act
+
+    with SimDevice(vm=vm) as dev:
+        dev.long_press("phase")
+        dev.advance(60_000)
+        dev.long_press("phase")  # the open-floor phase of the default agenda
+        st = dev.state()
+        assert st["phase_mode"] == "open" and st["queue"] == []
+        act(dev, "give", 2)
+        dev.advance(30_000)
+        act(dev, "queue", 5)
+        act(dev, "queue", 4)
+        st = dev.state()
+        assert st["queue"] == [5, 4] and st["queue_next"] == 5, "quiet first, ties: first queued"
+        assert st["state"] == "running"
+        act(dev, "mark", None)
+        assert dev.state()["state"] == "running", "the HOLD release is no pause"
+        act(dev, "take", None)
+        st = dev.state()
+        assert st["speaker"] == 5 and st["queue"] == [4]
+        act(dev, "queue", 4)
+        assert dev.state()["queue"] == []

@@ -175,3 +175,56 @@ def test_sim_in_tmux_is_driven_by_keys() -> None:
         tmux.wait_for(r"SIM-EXIT=0")
     finally:
         tmux.kill()
+
+
+class _Recorder:
+    """The SimDevice calls a key makes, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def __getattr__(self, name: str):
+        return lambda *args: self.calls.append((name, *args))
+
+
+def test_queue_and_marker_keys_are_chords_listed_on_screen() -> None:
+    for key, what in (("j", "queue"), ("m", "marker")):
+        assert re.search(rf"\b{key} {what}", term.HELP), (key, term.HELP)
+    dev = _Recorder()
+    assert term.apply_action(dev, *term.KEYS["j"])
+    assert dev.calls == [("down", "phase"), ("press", "knob"), ("up", "phase")]
+    dev = _Recorder()
+    assert term.apply_action(dev, *term.KEYS["m"])
+    assert dev.calls == [("down", "hold"), ("press", "knob"), ("up", "hold")]
+    actions = {term.KEYS[k][0] for k in term.KEYS}
+    assert {"chord", "extend", "long", "press", "turn", "quit"} == actions
+
+
+def test_status_shows_the_queue_and_the_reveal() -> None:
+    st = {
+        "off": False,
+        "state": "running",
+        "agenda": "A",
+        "seats": 8,
+        "phase_overrun": False,
+        "phase_warning": False,
+        "turn_overrun": False,
+        "turn_warning": False,
+        "phase": 1,
+        "phases": 5,
+        "phase_name": "Open",
+        "phase_mode": "open",
+        "phase_elapsed_ms": 1000,
+        "phase_planned_ms": 60000,
+        "speaker": 2,
+        "turn_elapsed_ms": 500,
+        "turn_budget_ms": 0,
+        "ui": {"cursor": 3, "revealing": True},
+        "queue": [5, 1],
+        "queue_next": 1,
+        "session_ms": 2000,
+        "vt": 3000,
+    }
+    text = "\n".join(term.status_lines(st))
+    assert "queue: seat 5 seat 1   next: seat 1" in text
+    assert "balance revealed" in text

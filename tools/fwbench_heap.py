@@ -100,6 +100,9 @@ class SlimBoard:
     def battery_mv(self):
         return -1
 
+    def tone(self, freq_hz, duty_u16):
+        pass
+
 
 def heap(root, max_turns=0, host=False):
     """Run the session; print what it did and the heap in use after it."""

@@ -116,6 +116,53 @@ def states() -> list[tuple[str, str, object, object, int]]:
     out.append(("battery", "Battery gauge: 70 %", s, ui, T0))
 
     s, ui = _running()
+    s.give_floor(2, T0 + 1000)
+    ui.handle(controls.G_PRESS_START, controls.BTN_KNOB, T0 + 3000)
+    ui.handle(controls.G_PRESS_PROGRESS, controls.pack_progress(controls.BTN_KNOB, 150), T0 + 3900)
+    out.append(("pass_grace", "Pass in a turn's first 5 s: on seat 2", s, ui, T0 + 3900))
+
+    s, ui = _running()
+    s.give_floor(2, T0 + 1000)
+    ui.handle(controls.G_PRESS_START, controls.BTN_KNOB, T0 + 30_000)
+    ui.handle(
+        controls.G_PRESS_PROGRESS, controls.pack_progress(controls.BTN_KNOB, 150), T0 + 30_900
+    )
+    out.append(("pass_next", "Later: 2's turn ends, seat 3 passes", s, ui, T0 + 30_900))
+
+    s, ui = _running()
+    s.next_phase(T0 + 1000)
+    s.give_floor(2, T0 + 2000)
+    s.give_floor(4, T0 + 90_000)
+    s.open_floor(T0 + 120_000)
+    s.give_floor(1, T0 + 121_000)
+    for seat in (2, 6, 4):
+        s.queue_toggle(seat, T0 + 130_000)
+    ui.cursor = 7
+    t = T0 + 140_000
+    t += (512 - t) % 2048  # the fast mark at its brightest, the slow ones half way
+    out.append(("queue", "Queue: 2, 6, 4 breathe; 6 (quietest) faster", s, ui, t))
+
+    a = agenda.parse({**agenda.default().to_dict(), "balance": "phase_end"})
+    s = Session(a, _Sink())
+    ui = Ui(s)
+    s.start(T0)
+    s.next_phase(T0 + 1000)
+    t = T0 + 2000
+    for seat, minutes in ((1, 2), (2, 1), (3, 4), (5, 3), (7, 2), (0, 1)):
+        s.give_floor(seat, t)
+        t += minutes * 60_000
+    s.next_phase(t)
+    ui.tick(t)
+    out.append(("reveal", "Phase end: balance revealed for 20 s", s, ui, t + 5000))
+
+    s, ui = _running()
+    s.give_floor(4, T0 + 1000)
+    s.marker(T0 + 5000)
+    ui.ack_seat = -2
+    ui.ack_until = T0 + 5250
+    out.append(("marker", "Marker logged (HOLD + KNOB)", s, ui, T0 + 5100))
+
+    s, ui = _running()
     s.end(T0 + 5000)
     out.append(("ended", "Session ended", s, ui, T0 + 6000))
     return out

@@ -49,8 +49,9 @@ class Rig:
         return ok
 
 
-def make(seats=8, phases=None, facilitators=None, balance="on_demand", name="Test group"):
-    """An Agenda from compact phase tuples (name, minutes, floor, turn_s, warn_s)."""
+def make(seats=8, phases=None, facilitators=None, balance="on_demand", name="Test group", **extra):
+    """An Agenda from compact phase tuples (name, minutes, floor, turn_s, warn_s); extra
+    keyword arguments are further agenda fields (queue, cue, reveal_seconds, ...)."""
     if phases is None:
         phases = [("Round", 10, "round", 60, 60), ("Open", 20, "open", 0, 120)]
     d = {
@@ -69,6 +70,8 @@ def make(seats=8, phases=None, facilitators=None, balance="on_demand", name="Tes
             for p in phases
         ],
     }
+    for k in extra:
+        d[k] = extra[k]
     return agenda.parse(d)
 
 
@@ -272,6 +275,9 @@ class FakeBoard:
         self.mv = mv
         self.rtc = 1700000000
         self.last_frame = None
+        self.tone_hz = 0
+        self.tone_duty = 0
+        self.tone_calls = 0
 
     def ticks_ms(self):
         return self.t
@@ -300,6 +306,12 @@ class FakeBoard:
 
     def battery_mv(self):
         return self.mv
+
+    def tone(self, freq_hz, duty_u16):
+        """The buzzer seam: the last setting and a count (ints: no allocation)."""
+        self.tone_hz = freq_hz
+        self.tone_duty = duty_u16
+        self.tone_calls += 1
 
 
 _SIGN = []

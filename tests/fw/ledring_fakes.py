@@ -27,6 +27,9 @@ class FakeSession:
         self.tw = False
         self.to = False
         self.talk = [0] * 12
+        self.queue = [0] * 12
+        self.queue_len = 0
+        self.next_queued = -1
 
     def phase_elapsed_ms(self, now):
         return self.elapsed
@@ -49,6 +52,9 @@ class FakeSession:
     def seat_talk_now(self, seat, now):
         return self.talk[seat]
 
+    def queue_next(self, now):
+        return self.next_queued
+
     def member_talk_ms(self, now):
         total = 0
         for s in range(self.agenda.seats):
@@ -70,9 +76,14 @@ class FakeUi:
         self.alert = 0
         self.alert_until = 0
         self.bal = False
+        self.reveal = False
+        self.press_seat = -1
 
     def balance_visible(self, now):
         return self.bal
+
+    def revealing(self, now):
+        return self.reveal
 
 
 def leds(frame):

@@ -130,3 +130,85 @@ def test_connecting_mid_session_then_steady():
     _connect(app, b, d)
     eq(app.session.state, ST_RUNNING)
     _locked_steps(d, "turn running, host came mid-session")
+
+
+def _room_rig(**fields):
+    from coretest import make
+
+    a = make(
+        phases=[("Round", 2, "round", 30, 60), ("Open", 3, "open", 30, 60)],
+        **fields,
+    )
+    fs = MemFs(file_cap=32768)
+    b = FakeBoard(1 << 29, fs)
+    store = logstore.LogStore(fs, b.unique_id(), "0.1.0")
+    app = App(b, store=store, protocol_factory=preload.PROTO, agenda_obj=a)
+    return app, b, Driver(app, b)
+
+
+def test_room_states_allocate_nothing():
+    app, b, d = _room_rig(queue="quiet_first", balance="phase_end", reveal_seconds=30, cue="chime")
+    d.press(PHASE, 1600)
+    s = app.session
+    d.press(KNOB, 100)  # seat 0 speaks in the go-round
+    b.mask |= KNOB
+    d.wait(500)
+    eq(app.ui.press_seat, 0)
+    _locked_steps(d, "a pass building on the speaker's arc", 50)
+    d.wait(700)
+    b.mask &= ~KNOB
+    d.wait(60)
+    eq(s.seat_passes[0], 1)
+    d.wait(7000)
+    b.mask |= KNOB
+    _locked_steps(d, "a pass of the next seat: press, build and fire", 170)
+    b.mask &= ~KNOB
+    _locked_steps(d, "after the pass", 10)
+    eq(s.seat_passes[2], 1)
+    b.mask |= HOLD
+    d.wait(60)
+    b.mask |= KNOB
+    _locked_steps(d, "a marker chord", 10)
+    b.mask = 0
+    d.wait(60)
+    d.jump(60000)
+    assert s.phase_warning(b.t)
+    _locked_steps(d, "phase warning with a cue", 30)
+    eq(app.cue.pulses >= 1, True, "a cue sounded")
+    b.mask |= PHASE
+    d.wait(1600)
+    b.mask &= ~PHASE
+    _locked_steps(d, "phase end: the reveal starts", 10)
+    assert app.ui.revealing(b.t)
+    eq(s.phase, 1)
+    _locked_steps(d, "balance revealed")
+    for seat in (5, 6):
+        d.turn(seat - app.ui.cursor)
+        b.mask |= PHASE
+        d.wait(60)
+        b.mask |= KNOB
+        _locked_steps(d, "a queue chord", 10)
+        b.mask &= ~(KNOB | PHASE)
+        d.wait(60)
+    eq(s.queue_len, 2)
+    _locked_steps(d, "queued seats breathing")
+    b.mask |= KNOB
+    _locked_steps(d, "KNOB long: the floor to the quietest queued seat", 170)
+    b.mask = 0
+    d.wait(60)
+    eq(s.speaker, 5)
+    b.mask |= PHASE
+    d.wait(60)
+    d.turn(-1, hold=PHASE)
+    _locked_steps(d, "shortened", 10)
+    b.mask = 0
+    d.wait(60)
+    eq(s.extend_min, -1)
+    d.jump(40000)
+    assert s.turn_overrun(b.t)
+    _locked_steps(d, "turn overrun")
+    b.mask |= HOLD
+    d.wait(3100)
+    b.mask = 0
+    _locked_steps(d, "session ended, balance revealed", 10)
+    assert app.ui.revealing(b.t)

@@ -72,8 +72,8 @@ def _run_some(d, app):
     d.press(KNOB, 100)  # seat 0 starts the round
     d.wait(20000)
     d.press(KNOB, 100)
-    d.wait(15000)
-    d.press(KNOB, 1600)  # seat 1 passes -> seat 2
+    d.wait(3000)
+    d.press(KNOB, 1600)  # seat 1 passes within the grace (its turn becomes the pass) -> seat 2
     d.wait(12000)
     d.press(HOLD, 100)
     d.wait(3000)

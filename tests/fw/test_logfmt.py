@@ -130,7 +130,7 @@ def test_impossible_values_rejected():
     buf = bytearray(6 * 4)
     L.pack_record(buf, 0, E.EV_TURN_START, 9, 0, 10, seed)  # seat 9 of 8
     L.pack_record(buf, 6, E.EV_TURN_START, 1, 2, 20, seed)  # phase 2 of 2
-    L.pack_record(buf, 12, 14, 1, 0, 30, seed)  # event type 14
+    L.pack_record(buf, 12, 0, 1, 0, 30, seed)  # event type 0 (1..15 are events)
     L.pack_record(buf, 18, E.EV_TURN_START, 1, 0, 40, seed)  # fine
     h, recs, problems, torn = L.decode(raw + bytes(buf))
     eq([p[0] for p in problems], [0, 1, 2], "problems")
@@ -191,3 +191,47 @@ def test_header_only_numbers_and_names():
         ValueError, L.encode_header, SID, bytes(8), (0, 1, 0), "ok", bytes(8), 13, 1, 0, PHASES, 0
     )
     eq(len(_header()) <= L.HEADER_MAX, True, "bounded")
+
+
+def test_version_2_header_fields_round_trip():
+    raw = L.encode_header(
+        SID,
+        bytes(8),
+        (0, 2, 0),
+        "Queue group",
+        bytes(8),
+        6,
+        1,
+        3,
+        PHASES,
+        1767225600,
+        2,
+        0x82,
+        45,
+        L.CLOCK_HOST,
+    )
+    h = L.decode_header(raw)
+    eq(h["version"], 2)
+    eq((h["balance"], h["queue"], h["cue"], h["reveal_s"]), (3, 2, 0x82, 45), "v2 fields")
+    eq(h["clock_source"], L.CLOCK_HOST)
+    eq(h["phases"], PHASES)
+    for pos, v in ((43, 3), (44, 3), (46, 3)):
+        bad = bytearray(raw)
+        bad[pos] = v
+        n = len(bad)
+        crc = L.crc32(bytes(bad[: n - 4]))
+        for i in range(4):
+            bad[n - 4 + i] = (crc >> (8 * i)) & 0xFF
+        raises(L.LogFormatError, L.decode_header, bytes(bad))
+
+
+def test_new_events_decode():
+    seed = L.session_seed(SID)
+    buf = bytearray(18)
+    L.pack_record(buf, 0, E.EV_QUEUE_ADD, 3, 1, 100, seed)
+    L.pack_record(buf, 6, E.EV_QUEUE_REMOVE, 3, 1, 200, seed)
+    L.pack_record(buf, 12, E.EV_MARKER, E.NO_SEAT, 1, 300, seed)
+    h, recs, problems, torn = L.decode(_header() + bytes(buf))
+    eq(problems, [])
+    eq([r[:2] for r in recs], [(13, 3), (14, 3), (15, 15)])
+    eq(E.EVENT_NAMES[13:], ("queue_add", "queue_remove", "marker"))

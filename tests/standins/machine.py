@@ -129,6 +129,61 @@ class ADC:
         return _adc_u16.get(self._channel, 0)
 
 
+_pwm = []  # every PWM created; each keeps ._calls, a list of ("freq"|"duty_u16", value)
+_PWM_FREQ_MIN = 8  # 125 MHz / (256 * 65536): slower needs a divider the RP2040 lacks
+_PWM_FREQ_MAX = 62500000  # half the system clock
+
+
+class PWM:
+    """rp2 machine.PWM: PWM(dest, *, freq, duty_u16, duty_ns, invert); freq() and duty_u16()
+    read with no argument and set with one (ports/rp2/machine_pwm.c)."""
+
+    def __init__(self, dest, *, freq=None, duty_u16=None, duty_ns=None, invert=None):
+        self._gpio = _check_gpio(dest)
+        self._freq = 1000 if freq is None else 0
+        self._duty = 0
+        self._calls = []
+        self._live = True
+        if freq is not None:
+            self.freq(freq)
+        if duty_u16 is not None:
+            self.duty_u16(duty_u16)
+        _pwm.append(self)
+
+    def freq(self, *args):
+        if len(args) > 1:
+            raise TypeError("function takes at most 2 positional arguments")
+        if not args:
+            return self._freq
+        f = args[0]
+        if not isinstance(f, int) or isinstance(f, bool):
+            raise TypeError("can't convert %s to int" % type(f).__name__)
+        if f < _PWM_FREQ_MIN:
+            raise ValueError("freq too small")
+        if f > _PWM_FREQ_MAX:
+            raise ValueError("freq too large")
+        self._freq = f
+        self._calls.append(("freq", f))
+        return None
+
+    def duty_u16(self, *args):
+        if len(args) > 1:
+            raise TypeError("function takes at most 2 positional arguments")
+        if not args:
+            return self._duty
+        d = args[0]
+        if not isinstance(d, int) or isinstance(d, bool):
+            raise TypeError("can't convert %s to int" % type(d).__name__)
+        if not 0 <= d <= 65535:
+            raise ValueError("duty_u16 must be from 0 to 65535")
+        self._duty = d
+        self._calls.append(("duty_u16", d))
+        return None
+
+    def deinit(self):
+        self._live = False
+
+
 _rtc_dt = [2021, 1, 1, 4, 0, 0, 0, 0]  # the RP2040 RTC after every boot
 
 

@@ -201,6 +201,13 @@ def to_toml(agenda: dict, comment: str = "") -> str:
     fac = ", ".join(str(s) for s in agenda.get("facilitators", [0]))
     out.append(f"facilitators = [{fac}]")
     out.append(f"balance = {_toml_str(agenda.get('balance', 'on_demand'))}")
+    if "reveal_seconds" in agenda:
+        out.append(f"reveal_seconds = {agenda['reveal_seconds']}")
+    for key in ("queue", "cue"):
+        if key in agenda:
+            out.append(f"{key} = {_toml_str(agenda[key])}")
+    if "cue_turns" in agenda:
+        out.append(f"cue_turns = {'true' if agenda['cue_turns'] else 'false'}")
     for ph in agenda["phases"]:
         out += ["", "[[phases]]", f"name = {_toml_str(ph['name'])}"]
         out.append(f"minutes = {ph['minutes']}")

@@ -15,6 +15,8 @@ enable_firmware_imports()
 import events  # noqa: E402  (firmware module)
 import logfmt  # noqa: E402  (firmware module)
 
+_CLOCK_NAMES = ("none", "host", "rtc")  # header wall-clock source byte (logfmt.CLOCK_*)
+
 
 def _floor(mode: int) -> str:
     return events.FLOOR_NAMES[mode] if mode < len(events.FLOOR_NAMES) else f"mode {mode}"
@@ -68,6 +70,41 @@ class SessionLog:
     sha256: str = ""
     raw: bytes = b""
     balance: str = "on_demand"
+    queue: str = "off"
+    cue: str = "off"
+    cue_turns: bool = False
+    reveal_seconds: int = 20
+    clock_source: str = "none"
+
+    def markers(self) -> list[int]:
+        """Offsets (ms) of the facilitator's markers, in log order."""
+        return [e.t_ms for e in self.events if e.kind == "marker"]
+
+    def queue_waits(self) -> list[dict]:
+        """Each stay in the open-floor queue: seat, phase, start and end offsets (ms), and how
+        it ended: "floor" (the seat got the floor), "removed" (taken out), "phase_end" (the
+        queue empties with the phase) or "open" (the log ends while the seat waits)."""
+        waiting: dict[int, tuple[int, int]] = {}
+        out = []
+
+        def close(seat: int, t: int, how: str) -> None:
+            phase, start = waiting.pop(seat)
+            out.append({"seat": seat, "phase": phase, "start_ms": start, "end_ms": t, "ended": how})
+
+        for e in self.events:
+            if e.kind == "queue_add" and e.seat is not None and e.seat not in waiting:
+                waiting[e.seat] = (e.phase, e.t_ms)
+            elif e.kind == "queue_remove" and e.seat in waiting:
+                close(e.seat, e.t_ms, "removed")
+            elif e.kind == "turn_start" and e.seat in waiting:
+                close(e.seat, e.t_ms, "floor")
+            elif e.kind in ("phase_end", "session_end") and waiting:
+                for seat in sorted(waiting):
+                    close(seat, e.t_ms, "phase_end")
+        end = self.events[-1].t_ms if self.events else 0
+        for seat in sorted(waiting):
+            close(seat, end, "open")
+        return out
 
 
 def _header(raw: bytes) -> dict:
@@ -76,8 +113,8 @@ def _header(raw: bytes) -> dict:
         return logfmt.decode_header(raw)
     except logfmt.UnknownVersion as exc:
         raise LogFormatError(
-            f"this session log uses format version {exc.version}; this talktoken reads version "
-            f"{logfmt.VERSION}: update talktoken"
+            f"this session log uses format version {exc.version}; this talktoken reads versions "
+            f"1..{logfmt.VERSION}: update talktoken"
         ) from None
     except logfmt.LogFormatError as exc:
         raise LogFormatError(f"not a readable session log: {exc.reason}") from None
@@ -159,4 +196,9 @@ def _session(raw: bytes, h: dict, out: list, problems: list, complete: bool) -> 
         sha256=hashlib.sha256(raw).hexdigest(),
         raw=raw,
         balance=events.BALANCE_NAMES[h["balance"]],
+        queue=events.QUEUE_NAMES[h["queue"]],
+        cue=events.CUE_NAMES[h["cue"] & 3],
+        cue_turns=bool(h["cue"] & events.CUE_TURNS_BIT),
+        reveal_seconds=h["reveal_s"],
+        clock_source=_CLOCK_NAMES[h["clock_source"]],
     )

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # Bump when any figure in summarize() changes meaning; the archive then recomputes its cache.
-METRICS_VERSION = 1
+METRICS_VERSION = 2  # 2: markers_ms and queue_waits
 
 TALK_KINDS = ("turn", "resumed")
 
@@ -238,5 +238,7 @@ def summarize(log, tl: Timeline | None = None) -> dict:
         "groups": _groups(seats, talk),
         "phases": phases,
         "balance": balance([r["talk_ms"] for r in seats if not r["facilitator"]]),
+        "markers_ms": log.markers(),
+        "queue_waits": log.queue_waits(),
         "transitions": sorted([a, b, n] for (a, b), n in tally.pairs.items()),
     }

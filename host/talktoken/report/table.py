@@ -72,7 +72,13 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
                 p["name"],
                 p["floor"],
                 f.duration(p["planned_ms"] + p["extended_ms"])
-                + (" (+{})".format(f.duration(p["extended_ms"])) if p["extended_ms"] else ""),
+                + (
+                    " ({}{})".format(
+                        "+" if p["extended_ms"] > 0 else "", f.duration(p["extended_ms"])
+                    )
+                    if p["extended_ms"]
+                    else ""
+                ),
                 f.duration(p["actual_ms"]) if p["ran"] else "not run",
                 f.duration(p["overrun_ms"]) if p["overrun_ms"] else "",
                 f.duration(p["talk_ms"]),

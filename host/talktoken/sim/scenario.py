@@ -12,6 +12,9 @@ on the device, then `wait_ms` virtual milliseconds pass. Actions:
 - `extend` minutes   PHASE held while the knob turns (minutes detents)
 - `phase`            PHASE long press: next phase (after the last one the session ends)
 - `glance`           PHASE press: balance shown for a few seconds (balance "on_demand")
+- `queue` seat       knob to seat, PHASE held + KNOB press: seat joins (or leaves) the queue
+- `take`             KNOB long press in open floor: the next queued seat gets the floor
+- `mark`             HOLD held + KNOB press: a facilitation marker in the log
 - `end`              HOLD long press: end the session
 - `wait`             nothing happens
 - `say` text         a caption for the person watching (no device action)
@@ -65,7 +68,14 @@ DEMO: list[Step] = [
     *_open([(5, 2 * M), (-1, 45 * S), (7, 1 * M)]),
     ("say", "Exploring relationships: uneven talkers, a 3-minute break, a glance at balance", 0),
     ("phase", None, 10 * S),
-    *_open([(2, 6 * M), (5, 5 * M), (2, 4 * M), (0, 1 * M), (7, 3 * M), (1, 2 * M)]),
+    *_open([(2, 6 * M), (5, 5 * M), (2, 4 * M)]),
+    ("say", "Seats 6 and 3 ask to speak: quiet first gives the floor to seat 3, then 6", 0),
+    ("queue", 6, 5 * S),
+    ("queue", 3, 25 * S),
+    ("take", None, 1 * M),
+    ("take", None, 30 * S),
+    ("mark", None, 30 * S),
+    *_open([(7, 3 * M), (1, 2 * M)]),
     ("glance", None, 10 * S),
     ("pause", None, 3 * M),
     ("resume", None, 0),
@@ -149,6 +159,13 @@ def point(dev, seat: int) -> None:
     dev.turn(delta)
 
 
+def chord(dev, held: str) -> None:
+    """KNOB pressed while `held` ("phase" or "hold") is held down."""
+    dev.down(held)
+    dev.press("knob")
+    dev.up(held)
+
+
 def act(dev, action: str, arg) -> None:
     """Do one scripted action on the device."""
     if action == "give":
@@ -156,8 +173,13 @@ def act(dev, action: str, arg) -> None:
         dev.press("knob")
     elif action == "next":
         dev.press("knob")
-    elif action in ("pass", "open"):
+    elif action in ("pass", "open", "take"):
         dev.long_press("knob")
+    elif action == "queue":
+        point(dev, int(arg))
+        chord(dev, "phase")
+    elif action == "mark":
+        chord(dev, "hold")
     elif action in ("pause", "resume"):
         dev.press("hold")
     elif action == "extend":

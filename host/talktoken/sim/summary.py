@@ -73,7 +73,7 @@ def as_text(played: Played) -> str:
     lines += ["", "phase                      floor   plan  actual  over  extend  turns  passes"]
     for p in d["phases"]:
         over = mmss(p["overrun_ms"]) if p["overrun_ms"] else "-"
-        ext = f"+{p['extend_min']} min" if p["extend_min"] else "-"
+        ext = f"{p['extend_min']:+d} min" if p["extend_min"] else "-"
         lines.append(
             f"{p['name'][:26]:<26} {p['floor']:<5} {mmss(p['planned_ms']):>6}"
             f"  {mmss(p['actual_ms']):>6}  {over:>4}  {ext:>6}  {p['turns']:>5}  {p['passes']:>6}"

@@ -19,8 +19,9 @@ MARGIN_COLS = 7
 OFF = (40, 40, 40)  # an unlit LED, so the ring's shape stays visible
 
 HELP = (
-    "keys: \u2190/\u2192 or a/d turn   space/k knob   K knob long (pass / open floor)   "
-    "p/P phase short/long   h/H hold short/long   [/] shorten/extend   q quit"
+    "keys: \u2190/\u2192 or a/d turn   space/k knob   K knob long (pass / next queued / open)   "
+    "p/P phase short/long   h/H hold short/long   [/] shorten/extend   "
+    "j queue the seat (PHASE+knob)   m marker (HOLD+knob)   q quit"
 )
 
 # key -> (action, argument) ; actions are SimDevice calls, see apply_action()
@@ -38,6 +39,8 @@ KEYS = {
     "H": ("long", "hold"),
     "]": ("extend", 1),
     "[": ("extend", -1),
+    "j": ("chord", "phase"),
+    "m": ("chord", "hold"),
     "q": ("quit", None),
     "Q": ("quit", None),
 }
@@ -76,6 +79,10 @@ def apply_action(dev, action: str, arg) -> bool:
         dev.down("phase")
         dev.turn(arg)
         dev.up("phase")
+    elif action == "chord":
+        dev.down(arg)
+        dev.press("knob")
+        dev.up(arg)
     return True
 
 
@@ -142,8 +149,15 @@ def status_lines(st: dict) -> list[str]:
             if st["turn_budget_ms"]:
                 turn += f" of {fmt_ms(st['turn_budget_ms'])}"
         lines.append(f"speaking: {who}{turn}   knob points at seat {st['ui']['cursor']}")
+        queue = st.get("queue") or []
+        if queue:
+            lines.append(
+                f"queue: {' '.join(f'seat {q}' for q in queue)}   next: seat {st['queue_next']}"
+            )
     else:
         lines.append(f"knob points at seat {st['ui']['cursor']}   P (long PHASE) starts")
+    if st["ui"].get("revealing"):
+        lines.append("balance revealed (the phase ended)")
     lines.append(f"session time {fmt_ms(st['session_ms'])}   device clock {fmt_ms(st['vt'])}")
     return lines
 

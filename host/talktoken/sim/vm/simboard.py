@@ -138,6 +138,9 @@ class SimBoard:
         self.fs = fs
         self.uid = uid
         self.battery = battery_mv
+        self.tone_hz = 0  # the buzzer (PIN_BUZZER) as the firmware set it; 0 = silent
+        self.tone_duty = 0
+        self.tones = 0
         self.serial = serial if serial is not None else SimSerial()
         self._rtc_base = RTC_AT_BOOT
         self._rtc_vt = 0
@@ -180,3 +183,10 @@ class SimBoard:
     def battery_mv(self):
         """Battery voltage in mV, or -1 when none is fitted."""
         return self.battery
+
+    def tone(self, freq_hz, duty_u16):
+        """The buzzer: keep the setting (duty 0 = silent) and count the pulses started."""
+        self.tone_hz = freq_hz if duty_u16 > 0 else 0
+        self.tone_duty = duty_u16 if duty_u16 > 0 else 0
+        if duty_u16 > 0:
+            self.tones += 1
