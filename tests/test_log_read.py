@@ -82,7 +82,8 @@ FIXTURE_V1 = Path(__file__).parent / "fixtures" / "session_v1.ttl"
 
 def test_a_version_1_session_stays_readable():
     """A session written by the firmware before log format 2 (tests/fixtures/session_v1.ttl)."""
-    from talktoken import logread, metrics
+    from talktoken.logfile import read as logread
+    from talktoken.metrics import summary as metrics
 
     raw = FIXTURE_V1.read_bytes()
     assert raw[5] == 1
@@ -107,7 +108,8 @@ def test_version_2_events_in_the_log_and_the_summary():
     import logstore
     from coretest import MemFs, make
     from session import Session
-    from talktoken import logread, metrics
+    from talktoken.logfile import read as logread
+    from talktoken.metrics import summary as metrics
 
     a = make(phases=[("Open", 20, "open", 0, 120)], queue="quiet_first", balance="phase_end")
     fs = MemFs(file_cap=32768)
