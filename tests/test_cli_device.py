@@ -100,7 +100,7 @@ def test_rejected_push_leaves_the_device_agenda(dev, tmp_path):
     # The device validates too: send the bad agenda past the host's check.
     data = agendafile.check(bad)[0]
     with Client.connect(dev.port) as client:
-        from talktoken.device.client import DeviceError
+        from talktoken.device.errors import DeviceError
 
         with pytest.raises(DeviceError) as exc:
             client.agenda_set(data)

@@ -7,7 +7,8 @@ import time
 import pytest
 from proto_sim import cli
 from talktoken.agenda import file as agendafile
-from talktoken.device.client import Client, DeviceError
+from talktoken.device.client import Client
+from talktoken.device.errors import DeviceError
 
 pytestmark = pytest.mark.hardware
 

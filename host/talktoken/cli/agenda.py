@@ -85,7 +85,7 @@ def push_file(port_ctx: click.Context, file: str, set_clock: bool = True) -> dic
         got = client.agenda_set(data)
         out = {"file": file, "name": got["name"], "hash": got["hash"]}
         if got["hash"] != agendafile.digest(data):
-            from talktoken.device.client import VerifyError
+            from talktoken.device.errors import VerifyError
 
             raise VerifyError(
                 f"the device stored {file} with hash {got['hash']}, this computer computes "

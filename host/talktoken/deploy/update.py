@@ -103,7 +103,8 @@ def ask_firmware(port: str, force: bool, timeout: float = 1.0) -> dict | None:
     Refuses (SessionRunningError) while a session runs unless force; otherwise sends
     `prepare_update`, which flushes the log and lets Ctrl-C through.
     """
-    from talktoken.device.client import PROTO_VERSION, Client, DeviceError
+    from talktoken.device.client import PROTO_VERSION, Client
+    from talktoken.device.errors import DeviceError
     from talktoken.device.link import Link, LinkError
 
     client = Client(Link(port, timeout=timeout), timeout=timeout)

@@ -2,49 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 import random
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from talktoken.device import pipeline
+from talktoken.device.errors import (
+    VerifyError,
+    VersionError,
+    device_error,
+)
 from talktoken.device.link import Link, LinkError, Reply
-from talktoken.errors import TalktokenError
 
 PROTO_VERSION = 1
-
-
-class DeviceError(TalktokenError):
-    """The device answered a request with an error (`code` names the kind)."""
-
-    exit_code = 23
-
-    def __init__(self, message: str, code: str = "", detail: Any = None):
-        super().__init__(message)
-        self.code = code
-        self.detail = detail
-
-
-class DeviceBusyError(DeviceError):
-    """The device refused because a session is running."""
-
-    exit_code = 27
-
-
-class VersionError(TalktokenError):
-    """The device speaks another protocol version."""
-
-    exit_code = 24
-
-
-class VerifyError(TalktokenError):
-    """Fetched bytes do not match the device's size or SHA-256."""
-
-    exit_code = 26
 
 
 class Client:
@@ -110,7 +81,7 @@ class Client:
         self.link.send(rid, op, args or {})
         reply = self._wait(rid, op, timeout)
         if reply.kind == "err":
-            raise _device_error(op, reply)
+            raise device_error(op, reply)
         if reply.kind != "ok":
             raise LinkError(f"unexpected `{reply.kind}` reply to `{op}`")
         return reply.data
@@ -156,9 +127,7 @@ class Client:
         requested pipelined. `first`: an answer to `sessions {}` already received (`logs pull`
         sends it together with `info`). Firmware without pages answers everything at once.
         """
-        from talktoken.device.pipeline import all_sessions
-
-        return all_sessions(self, first)
+        return pipeline.all_sessions(self, first)
 
     def delete(self, name: str, sha256: str) -> dict:
         """Delete a session file; DeviceError(code="hash") if `sha256` does not match it."""
@@ -196,19 +165,15 @@ class Client:
 
     def run_requests(self, requests: list[tuple[str, dict]], window: int = 16) -> list[Any]:
         """Pipelined requests (`pipeline.run_requests`): ok objects or DeviceErrors."""
-        from talktoken.device.pipeline import run_requests
-
-        return run_requests(self, requests, window)
+        return pipeline.run_requests(self, requests, window)
 
     def fetch_many(
         self, names: list[str], progress: Callable[[str, int], None] | None = None
     ) -> Iterator[tuple[str, bytes | None, str | Exception]]:
         """Pipelined verified fetches (talktoken.device.pipeline.fetch_many), as many in flight as
         the device queues (`fetch_queue` of hello; 1 for firmware without a queue)."""
-        from talktoken.device.pipeline import fetch_many
-
         window = int(self.device.get("fetch_queue") or 1)
-        return fetch_many(self, names, window, progress)
+        return pipeline.fetch_many(self, names, window, progress)
 
     def fetch(
         self,
@@ -234,44 +199,16 @@ class Client:
     ) -> tuple[bytes, str]:
         rid = self._next_id()
         self.link.send(rid, "fetch", {"name": name, "offset": len(data)})
-        hasher = hashlib.sha256(data) if data else hashlib.sha256()
+        fetch = pipeline.Fetch(name, data)
         while True:
             reply = self._wait(rid, "fetch")
             if reply.kind == "err":
-                raise _device_error("fetch", reply)
+                raise device_error("fetch", reply)
             if reply.kind == "chunk":
-                if reply.offset != len(data):
-                    raise VerifyError(f"{name}: chunk at {reply.offset}, expected {len(data)}")
-                try:
-                    raw = base64.b64decode(reply.payload, validate=True)
-                except (binascii.Error, ValueError):
-                    raise VerifyError(f"{name}: a chunk is not valid base64") from None
-                if zlib.crc32(raw) != reply.crc:
-                    raise VerifyError(f"{name}: chunk at {reply.offset} fails its CRC")
-                data += raw
-                hasher.update(raw)
+                fetch.chunk(reply.offset, reply.crc, reply.payload)
+                if fetch.problem:
+                    raise VerifyError(fetch.problem)
                 if progress is not None:
                     progress(len(data), 0)
                 continue
-            final = reply.data
-            size, sha = final.get("size"), final.get("sha256")
-            if len(data) != size:
-                raise VerifyError(f"{name}: got {len(data)} bytes, the device says {size}")
-            digest = hasher.hexdigest()
-            if digest != sha:
-                raise VerifyError(f"{name}: SHA-256 {digest[:12]}.. differs from the device's")
-            return bytes(data), digest
-
-
-def _device_error(op: str, reply: Reply) -> DeviceError:
-    code, msg = reply.code, reply.message
-    if code == "busy":
-        return DeviceBusyError(f"the device refused `{op}`: {msg}", code)
-    if code == "agenda":
-        try:
-            problems = [tuple(p) for p in json.loads(msg)["problems"]]
-        except (ValueError, KeyError, TypeError):
-            problems = [("", msg)]
-        lines = "; ".join(f"{f}: {r}" if f else r for f, r in problems)
-        return DeviceError(f"the device rejected the agenda: {lines}", code, problems)
-    return DeviceError(f"the device refused `{op}` ({code}): {msg}", code)
+            return fetch.final(reply.data)

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from talktoken.device.errors import DeviceError, VerifyError, device_error
 from talktoken.device.link import LinkError
 
 DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
@@ -29,8 +30,6 @@ def run_requests(
     Returns one item per request, in order: the decoded `ok` object, or the DeviceError the
     device answered with (returned, not raised). A silent or lost link raises LinkError.
     """
-    from talktoken.device.client import _device_error
-
     todo = list(requests)
     out: list[Any] = [None] * len(todo)
     waiting: dict[int, int] = {}
@@ -48,7 +47,7 @@ def run_requests(
         i = waiting.pop(reply.rid)
         op = todo[i][0]
         if reply.kind == "err":
-            out[i] = _device_error(op, reply)
+            out[i] = device_error(op, reply)
         elif reply.kind == "ok":
             out[i] = reply.data
         else:
@@ -56,13 +55,16 @@ def run_requests(
     return out
 
 
-class _Fetch:
-    """One fetch in flight: the bytes so far, their hash, and the first problem seen."""
+class Fetch:
+    """One fetch in flight: the bytes so far, their hash, and the first problem seen.
 
-    def __init__(self, name: str):
+    `data` may hold bytes already received (a fetch resumed at their end); it grows in place.
+    """
+
+    def __init__(self, name: str, data: bytearray | None = None):
         self.name = name
-        self.data = bytearray()
-        self.hasher = hashlib.sha256()
+        self.data = bytearray() if data is None else data
+        self.hasher = hashlib.sha256(self.data)
         self.problem = ""
 
     def chunk(self, offset: int, crc: int, payload: bytes) -> None:
@@ -83,8 +85,6 @@ class _Fetch:
         self.hasher.update(raw)
 
     def final(self, data: dict) -> tuple[bytes, str]:
-        from talktoken.device.client import VerifyError
-
         if self.problem:
             raise VerifyError(self.problem)
         size, sha = data.get("size"), data.get("sha256")
@@ -109,16 +109,14 @@ def fetch_many(
     order the files complete. `progress(name, bytes so far)` after every chunk. LinkError
     (silence, a lost port) is raised: what was yielded before is whole and verified.
     """
-    from talktoken.device.client import _device_error
-
     todo = list(names)
-    flying: dict[int, _Fetch] = {}
+    flying: dict[int, Fetch] = {}
     sent = 0
     while sent < len(todo) or flying:
         while sent < len(todo) and len(flying) < max(1, window):
             rid = client._next_id()
             client.link.send(rid, "fetch", {"name": todo[sent]})
-            flying[rid] = _Fetch(todo[sent])
+            flying[rid] = Fetch(todo[sent])
             sent += 1
         reply = client.next_reply("fetch")
         if reply is None or reply.rid not in flying:
@@ -131,7 +129,7 @@ def fetch_many(
             continue
         del flying[reply.rid]
         if reply.kind == "err":
-            yield f.name, None, _device_error("fetch", reply)
+            yield f.name, None, device_error("fetch", reply)
             continue
         try:
             raw, sha = f.final(reply.data)
@@ -153,8 +151,6 @@ def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[d
     is read again, up to `attempts` times. No name appears twice. Firmware that answers
     everything at once (no `next`) needs one request.
     """
-    from talktoken.device.client import DeviceError
-
     rows: list[dict] = []
     for _ in range(max(1, attempts)):
         reply = first if first is not None else client.request("sessions")

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from talktoken.device.client import Client, VerifyError
+from talktoken.device.client import Client
+from talktoken.device.errors import VerifyError
 from talktoken.errors import TalktokenError
 
 
