@@ -1,4 +1,5 @@
-# Device-side half of tools/bench_fw.py: runs inside MicroPython (from .mpy) and prints figures.
+"""Device-side half of tools/bench_fw.py: runs inside MicroPython (from .mpy) and prints figures."""
+
 # The heap figure has its own small driver (tools/fwbench_heap.py), so this harness is not in it.
 import gc
 import random

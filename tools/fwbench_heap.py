@@ -1,4 +1,3 @@
-# Heap driver of tools/bench_fw.py: one long session in MicroPython, nothing of the other benches.
 # ruff: noqa: UP031  (MicroPython: %-formatting)
 """micropython -m fwbench_heap <root> [max_turns] [host]
 

@@ -1,4 +1,5 @@
-# The scripted session of the firmware benches (drift and heap drivers): gestures at set times.
+"""The scripted session of the firmware benches (drift and heap drivers): gestures at set times."""
+
 import random
 
 import agenda

@@ -1,4 +1,3 @@
-# The HTML report's ring chart: the device's LED ring and balance view, each seat's share.
 # ruff: noqa: UP031  (SVG/HTML templates: %-formatting with %.1f coordinates reads best here)
 """SVG snippets as strings (no xmlns or external reference: they live inline in one HTML file).
 

@@ -1,4 +1,4 @@
-# CPython stand-in for MicroPython's `micropython` module, so firmware imports unchanged.
+"""CPython stand-in for MicroPython's `micropython` module, so firmware imports unchanged."""
 
 
 def const(value):

@@ -1,4 +1,5 @@
-# Simulated device process: runs the real firmware App on a SimBoard, driven over control FIFOs.
+"""Simulated device process: runs the real firmware App on a SimBoard, driven over control FIFOs."""
+
 # Runs INSIDE the VM (MicroPython unix port or CPython). stdin/stdout = USB CDC (the pty master);
 # diagnostics go to stderr; control commands arrive one line at a time on the ctl-in FIFO.
 # The virtual device itself (clock, inputs, the App) is driver_core.Driver.

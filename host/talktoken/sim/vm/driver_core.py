@@ -1,4 +1,5 @@
-# The simulated device inside the VM: virtual clock, input schedule, the firmware App it steps.
+"""The simulated device inside the VM: virtual clock, input schedule, the firmware App it steps."""
+
 # Runs INSIDE the VM (MicroPython unix port or CPython), imported by driver.py (the control loop).
 # ruff: noqa: SIM115  (MicroPython: plain open/close, no context managers needed)
 import time

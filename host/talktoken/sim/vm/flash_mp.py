@@ -1,4 +1,5 @@
-# Simulated Pico flash for the MicroPython unix port: vfs.VfsLfs2 on an image-file block device.
+"""Simulated Pico flash for the MicroPython unix port: vfs.VfsLfs2 on an image-file block device."""
+
 # Runs INSIDE MicroPython (not CPython). Counts block writes/erases and can cut the power.
 # ruff: noqa: UP031, SIM115  (MicroPython: %-formatting; the image file lives with the device)
 import vfs

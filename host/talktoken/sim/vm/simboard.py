@@ -1,4 +1,5 @@
-# The simulator's board: firmware/board.py's interface on virtual pins, clock, LEDs and USB CDC.
+"""The simulator's board: firmware/board.py's interface on virtual pins, clock, LEDs and USB CDC."""
+
 # Runs INSIDE the VM (MicroPython unix port or CPython); stdin/stdout are the pty master.
 # ruff: noqa: UP031  (MicroPython: %-formatting)
 import os

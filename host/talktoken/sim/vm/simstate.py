@@ -1,4 +1,5 @@
-# Snapshot of a simulated device's session, ui, serial and flash state (for SimDevice.state()).
+"""Snapshot of a simulated device's session, ui, serial and flash state (for SimDevice.state())."""
+
 # Runs INSIDE the VM (MicroPython unix port or CPython), next to driver.py.
 import sys
 
