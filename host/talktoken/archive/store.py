@@ -5,37 +5,82 @@ Layout of the archive directory (mode 0700):
   sessions/<session_id>.ttl  the raw log files exactly as pulled (mode 0600), written atomically
 The raw files are the truth: `rebuild()` recreates the index from them.
 
-Import keeps a verified file and its index row from the header alone; each session's metrics
-(`summary`, seat_stats) are computed on first use (`sessions()`) and cached in the same database.
+Import verifies each file's SHA-256, decodes the whole session and caches its metrics (`summary`,
+seat_stats) in the same transaction as its index row. `Archive(..., lazy=True)` decodes only the
+header at import and computes the metrics on first use (`sessions()`); summaries missing for any
+reason (a lazy import, a new metrics version) are computed then and cached.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 
-from talktoken.archive import importing as archive_import
-from talktoken.archive import summaries as archive_summaries
-from talktoken.archive.errors import ArchiveError as ArchiveError
-from talktoken.archive.errors import CorruptSessionError as CorruptSessionError
-from talktoken.archive.files import same_file as same_file
-from talktoken.archive.files import sweep_tmp
-from talktoken.archive.files import write_durable as write_durable
-from talktoken.archive.importing import _default_header as _default_header
-from talktoken.archive.importing import _default_parser, _header_parser, _now, _read
-from talktoken.archive.rows import ImportReport, SessionRow, insert_row, note_device
-from talktoken.archive.rows import ImportResult as ImportResult
-from talktoken.archive.rows import insert_unsummarized as insert_unsummarized
+from talktoken.archive.errors import ArchiveError, CorruptSessionError
+from talktoken.archive.files import same_file, sweep_tmp, write_durable
+from talktoken.archive.rows import (
+    ImportReport,
+    ImportResult,
+    SessionRow,
+    insert_row,
+    insert_unsummarized,
+    note_device,
+)
 from talktoken.archive.schema import migrate
-from talktoken.errors import TalktokenError as TalktokenError
 from talktoken.metrics import summary as metrics
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "CorruptSessionError",
+    "ImportReport",
+    "ImportResult",
+    "SessionRow",
+    "default_dir",
+]
 
 DB_NAME = "archive.sqlite3"
 SESSIONS_DIR = "sessions"
 SUFFIX = ".ttl"
+
+
+def _default_parser(raw: bytes):
+    from talktoken.logfile import read as logread
+
+    return logread.parse(raw)
+
+
+def _default_header(raw: bytes):
+    from talktoken.logfile import read as logread
+
+    return logread.parse_header(raw)
+
+
+def _header_parser(parser: Callable | None) -> Callable | None:
+    """The header-only decoder that accepts exactly what `parser` accepts (None: unknown)."""
+    if parser is None or (
+        getattr(parser, "__module__", "") == "talktoken.logfile.read"
+        and getattr(parser, "__name__", "") == "parse"
+    ):
+        return _default_header
+    return None
+
+
+def _read(name: str) -> bytes | OSError:
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def default_dir() -> Path:
@@ -109,10 +154,78 @@ class Archive:
 
     # -- import ----------------------------------------------------------------------------
     def _decode(self, raw: bytes, expected_sha256: str | None):
-        return archive_import.decode(self, raw, expected_sha256)
+        """(SessionLog, sha256 hex) of `raw`, fully decoded with `self.parse`; raises
+        CorruptSessionError on a hash mismatch or any decoder failure."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if expected_sha256 is not None and digest != expected_sha256.lower():
+            raise CorruptSessionError(
+                f"hash mismatch (got {digest[:16]}, expected {expected_sha256[:16]}): "
+                "the file was damaged in transfer; pull it again"
+            )
+        try:
+            log = self.parse(raw)
+        except Exception as exc:  # any decoder failure means the file cannot be trusted
+            raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
+        return log, digest
+
+    def _decode_header(self, raw: bytes, digest: str, expected_sha256: str | None):
+        if expected_sha256 is not None and digest != expected_sha256.lower():
+            self._decode(raw, expected_sha256)  # raises the hash mismatch
+        assert self.parse_header is not None
+        try:
+            return self.parse_header(raw), digest
+        except Exception as exc:  # a broken header: the file cannot be trusted
+            raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
+
+    def _import_one(self, raw: bytes, expected_sha256: str | None, writes: dict) -> ImportResult:
+        """Verify, decode (all, or the header when lazy) and index one file inside the open
+        transaction; its file goes to `writes` (path -> bytes), written before the commit."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if expected_sha256 is None or digest == expected_sha256.lower():
+            # Fast path: these exact bytes are archived already (the hash covers the session id).
+            same = self.db.execute(
+                "SELECT session_id FROM sessions WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if same:
+                return ImportResult(same[0], False)
+        if self.parse_header is not None:
+            log, digest = self._decode_header(raw, digest, expected_sha256)
+        else:
+            log, digest = self._decode(raw, expected_sha256)
+        known = self.db.execute(
+            "SELECT sha256 FROM sessions WHERE session_id = ?", (log.session_id,)
+        ).fetchone()
+        if known:
+            if known[0] == digest:
+                return ImportResult(log.session_id, False)
+            raise ArchiveError(
+                f"session {log.session_id} is already archived with a different hash "
+                f"({known[0][:16]}, now {digest[:16]}); kept the archived copy"
+            )
+        path = self.path_of(log.session_id)
+        if not same_file(path, digest):
+            writes[path] = raw
+        if self.parse_header is not None:
+            insert_unsummarized(self.db, log, digest, _now())
+        else:
+            insert_row(self.db, log, digest, _now())
+        return ImportResult(log.session_id, True)
 
     def _import_all(self, items: Iterable[tuple[bytes | OSError, str | None]]) -> list:
-        return archive_import.import_all(self, items)
+        """One transaction for every (raw, sha256): results (ImportResult or the
+        ArchiveError / OSError of that item), files made durable before the commit."""
+        results: list = []
+        writes: dict[Path, bytes] = {}
+        with self.db:  # commits only after write_durable returned; rolls back on any error
+            for raw, sha in items:
+                try:
+                    if isinstance(raw, OSError):
+                        raise raw
+                    results.append(self._import_one(raw, sha, writes))
+                except (ArchiveError, OSError) as exc:
+                    results.append(exc)
+            write_durable(self.files, writes.items())
+        return results
 
     def import_raw(self, raw: bytes, expected_sha256: str | None = None) -> ImportResult:
         """Verify `raw` against its sha256 (hex), decode it, keep the file, index it.
@@ -168,15 +281,36 @@ class Archive:
         return report
 
     def refresh_summaries(self) -> None:
-        """Recompute the cached metrics of every session now (a metrics change alone only
-        marks them missing: `sessions()` recomputes them on first use)."""
-        archive_summaries.refresh_summaries(self)
+        """Recompute the cached metrics of every session now (unreadable files are left as they
+        are; a metrics change alone only marks them missing: `sessions()` recomputes them)."""
+        with self.db:
+            rows = self.db.execute("SELECT session_id, imported_at FROM sessions").fetchall()
+            for sid, imported_at in rows:
+                with contextlib.suppress(ArchiveError, OSError):
+                    log, digest = self._decode(self.path_of(sid).read_bytes(), None)
+                    insert_row(self.db, log, digest, imported_at)
+            self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
 
     def summarize_missing(self, ids: Iterable[str] | None = None) -> int:
         """Compute and cache the metrics of the sessions (of `ids`, default all) whose summary
         is missing, in one transaction; returns how many. Each file is checked against its
         archived SHA-256 first; a file that fails raises CorruptSessionError (nothing cached)."""
-        return archive_summaries.summarize_missing(self, ids)
+        sql = "SELECT session_id, sha256, imported_at FROM sessions WHERE summarized = 0"
+        rows = self.db.execute(sql).fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [r for r in rows if r[0] in wanted]
+        with self.db:
+            for sid, sha, imported_at in rows:
+                try:
+                    log, digest = self._decode(self.path_of(sid).read_bytes(), sha)
+                except (ArchiveError, OSError) as exc:
+                    raise CorruptSessionError(
+                        f"session {sid}: its archived file fails its check ({exc}); "
+                        f"restore {self.path_of(sid)} from a backup or pull the session again"
+                    ) from exc
+                insert_row(self.db, log, digest, imported_at)
+        return len(rows)
 
     # -- queries ---------------------------------------------------------------------------
     def has(self, session_id: str, sha256: str) -> bool:
