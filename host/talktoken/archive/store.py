@@ -1,14 +1,20 @@
 """SQLite archive of session logs (owner-only files), idempotent import, device reformat checks.
 
 Layout of the archive directory (mode 0700):
-  archive.sqlite3            index + cached metrics (mode 0600), schema versioned and migrated
-  sessions/<session_id>.ttl  the raw log files exactly as pulled (mode 0600), written atomically
-The raw files are the truth: `rebuild()` recreates the index from them.
+  archive.sqlite3            the raw session bytes exactly as pulled (table `blobs`), their
+                             index and cached metrics (mode 0600), schema versioned and migrated
+  sessions/                  raw `.ttl` files of archives before schema 5 (moved into the
+                             database when it is opened) and of `rebuild()` input
+The raw bytes are the truth: `rebuild()` recreates the index from them, and `export_raw()`
+writes them out as the files the device held. A pull's sessions go in one transaction with one
+sync (small blobs are faster inside SQLite than as files); deletions use `secure_delete`, so a
+purged session's bytes do not linger in free pages.
 
 Import verifies each file's SHA-256, decodes the whole session and caches its metrics (`summary`,
-seat_stats) in the same transaction as its index row. `Archive(..., lazy=True)` decodes only the
-header at import and computes the metrics on first use (`sessions()`); summaries missing for any
-reason (a lazy import, a new metrics version) are computed then and cached.
+seat_stats) in the same transaction as its index row. `Archive(..., lazy=True)` (what a pull
+uses) decodes only the header at import and computes the metrics once, for every session still
+without them, on first use (`sessions()`); summaries missing for any reason (a lazy import, a
+new metrics version) are computed then and cached.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from talktoken.archive.errors import ArchiveError, CorruptSessionError
-from talktoken.archive.files import same_file, sweep_tmp, write_durable
+from talktoken.archive.files import sweep_tmp, write_durable
 from talktoken.archive.rows import (
     ImportReport,
     ImportResult,
@@ -122,7 +128,8 @@ class Archive:
         finally:
             os.umask(old)
         self.db.execute("PRAGMA foreign_keys = ON")
-        migrate(self.db)
+        self.db.execute("PRAGMA secure_delete = ON")  # purged bytes are overwritten
+        migrate(self.db, files_dir=self.files)
         if self._meta("metrics_version") != str(metrics.METRICS_VERSION):
             with self.db:  # metrics changed: every summary is recomputed on first use
                 self.db.execute("UPDATE sessions SET summarized = 0")
@@ -177,9 +184,9 @@ class Archive:
         except Exception as exc:  # a broken header: the file cannot be trusted
             raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
 
-    def _import_one(self, raw: bytes, expected_sha256: str | None, writes: dict) -> ImportResult:
-        """Verify, decode (all, or the header when lazy) and index one file inside the open
-        transaction; its file goes to `writes` (path -> bytes), written before the commit."""
+    def _import_one(self, raw: bytes, expected_sha256: str | None) -> ImportResult:
+        """Verify, decode (all, or the header when lazy), store and index one file inside the
+        open transaction."""
         digest = hashlib.sha256(raw).hexdigest()
         if expected_sha256 is None or digest == expected_sha256.lower():
             # Fast path: these exact bytes are archived already (the hash covers the session id).
@@ -202,9 +209,9 @@ class Archive:
                 f"session {log.session_id} is already archived with a different hash "
                 f"({known[0][:16]}, now {digest[:16]}); kept the archived copy"
             )
-        path = self.path_of(log.session_id)
-        if not same_file(path, digest):
-            writes[path] = raw
+        self.db.execute(
+            "INSERT OR REPLACE INTO blobs(session_id, raw) VALUES (?, ?)", (log.session_id, raw)
+        )
         if self.parse_header is not None:
             insert_unsummarized(self.db, log, digest, _now())
         else:
@@ -213,18 +220,16 @@ class Archive:
 
     def _import_all(self, items: Iterable[tuple[bytes | OSError, str | None]]) -> list:
         """One transaction for every (raw, sha256): results (ImportResult or the
-        ArchiveError / OSError of that item), files made durable before the commit."""
+        ArchiveError / OSError of that item); one commit (one sync) for them all."""
         results: list = []
-        writes: dict[Path, bytes] = {}
-        with self.db:  # commits only after write_durable returned; rolls back on any error
+        with self.db:  # rolls back on any other error: nothing of the batch is kept
             for raw, sha in items:
                 try:
                     if isinstance(raw, OSError):
                         raise raw
-                    results.append(self._import_one(raw, sha, writes))
+                    results.append(self._import_one(raw, sha))
                 except (ArchiveError, OSError) as exc:
                     results.append(exc)
-            write_durable(self.files, writes.items())
         return results
 
     def import_raw(self, raw: bytes, expected_sha256: str | None = None) -> ImportResult:
@@ -243,9 +248,9 @@ class Archive:
         """Import many (raw, sha256) pairs as `import_raw` does, in ONE transaction.
 
         Returns one item per pair: an ImportResult, or the ArchiveError that refused it (the
-        others are kept). The new files are written and made durable (fsync of each file, one
-        of the directory) before the index commit, so `has()` never names a file that a crash
-        could lose, and a crash at any point leaves no partial or duplicate session.
+        others are kept). The bytes and the index rows are committed together (SQLite's
+        journal), so `has()` never names a session a crash could lose, and a crash at any point
+        leaves every session of the batch either archived and verified or absent.
         """
         return self._import_all(items)
 
@@ -262,22 +267,46 @@ class Archive:
         return report
 
     def rebuild(self) -> ImportReport:
-        """Recreate the index from the raw files in sessions/ (bad files reported, not indexed)."""
+        """Recreate the index from the stored raw bytes, and take in any `.ttl` files put in
+        sessions/ (e.g. from `export_raw` or a backup); bad ones are reported, not indexed."""
         report = ImportReport()
         with self.db:
             self.db.execute("DELETE FROM seat_stats")
             self.db.execute("DELETE FROM sessions")
+            stored = self.db.execute("SELECT session_id, raw FROM blobs ORDER BY 1").fetchall()
+            files = []
             for path in sorted(self.files.glob("*" + SUFFIX)):
                 try:
-                    log, digest = self._decode(path.read_bytes(), None)
-                    if path.stem != log.session_id:
-                        raise CorruptSessionError("file name does not match its session id")
-                except (ArchiveError, OSError) as exc:
+                    files.append((path.name, path.stem, path.read_bytes(), path))
+                except OSError as exc:
                     report.skipped.append((path.name, str(exc)))
+            taken = []
+            for name, sid, raw, path in [(s, s, r, None) for s, r in stored] + files:
+                try:
+                    log, digest = self._decode(raw, None)
+                    if sid != log.session_id:
+                        raise CorruptSessionError("its name does not match its session id")
+                except ArchiveError as exc:
+                    report.skipped.append((name if path else f"{name} (stored)", str(exc)))
                     continue
+                known = self.db.execute(
+                    "SELECT sha256 FROM sessions WHERE session_id = ?", (sid,)
+                ).fetchone()
+                if known and known[0] != digest:
+                    report.skipped.append((name, "a different copy of this session is stored"))
+                    continue
+                self.db.execute(
+                    "INSERT OR REPLACE INTO blobs(session_id, raw) VALUES (?, ?)", (sid, raw)
+                )
                 insert_row(self.db, log, digest, _now())
-                report.new.append(log.session_id)
+                if not known:
+                    report.new.append(sid)
+                if path is not None:
+                    taken.append(path)
             self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+        for path in taken:  # committed: the database holds these bytes now
+            with contextlib.suppress(OSError):
+                path.unlink()
         return report
 
     def refresh_summaries(self) -> None:
@@ -287,7 +316,7 @@ class Archive:
             rows = self.db.execute("SELECT session_id, imported_at FROM sessions").fetchall()
             for sid, imported_at in rows:
                 with contextlib.suppress(ArchiveError, OSError):
-                    log, digest = self._decode(self.path_of(sid).read_bytes(), None)
+                    log, digest = self._decode(self.raw(sid), None)
                     insert_row(self.db, log, digest, imported_at)
             self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
 
@@ -303,11 +332,11 @@ class Archive:
         with self.db:
             for sid, sha, imported_at in rows:
                 try:
-                    log, digest = self._decode(self.path_of(sid).read_bytes(), sha)
+                    log, digest = self._decode(self.raw(sid), sha)
                 except (ArchiveError, OSError) as exc:
                     raise CorruptSessionError(
-                        f"session {sid}: its archived file fails its check ({exc}); "
-                        f"restore {self.path_of(sid)} from a backup or pull the session again"
+                        f"session {sid}: its archived bytes fail their check ({exc}); "
+                        "restore the archive from a backup or pull the session again"
                     ) from exc
                 insert_row(self.db, log, digest, imported_at)
         return len(rows)
@@ -393,8 +422,29 @@ class Archive:
         ).fetchone()
         if not row:
             raise ArchiveError(f"session {session_id} is not in the archive")
-        log, _ = self._decode(self.path_of(session_id).read_bytes(), row[0])
+        log, _ = self._decode(self.raw(session_id), row[0])
         return log
+
+    def raw(self, session_id: str) -> bytes:
+        """The stored raw bytes of an archived session, exactly as pulled."""
+        row = self.db.execute(
+            "SELECT raw FROM blobs WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if not row:
+            raise ArchiveError(f"session {session_id} has no stored bytes in the archive")
+        return bytes(row[0])
+
+    def export_raw(self, directory: str | os.PathLike, ids: Iterable[str] | None = None) -> list:
+        """Write each stored session (of `ids`, default all) as `<session_id>.ttl` into
+        `directory`, atomically and durably, owner-only; returns the paths written."""
+        out = Path(directory)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        wanted = [r.session_id for r in self.sessions(ids=ids)] if ids is not None else None
+        if wanted is None:
+            wanted = [r[0] for r in self.db.execute("SELECT session_id FROM sessions ORDER BY 1")]
+        items = [(out / (sid + SUFFIX), self.raw(sid)) for sid in wanted]
+        write_durable(out, items)
+        return [p for p, _ in items]
 
     # -- devices ---------------------------------------------------------------------------
     def note_device(self, device_id: str, fs_id: str, session_names: Iterable[str]) -> list[str]:
