@@ -208,3 +208,25 @@ def test_pull_killed_leaves_sessions_archived_and_verified_or_absent(
         with Archive(arc, lazy=True) as a, Client.connect(dev.port) as c:  # a re-run completes
             assert not pull_sessions(c, a, delete=True).failed
         assert whole_or_gone(arc, raws) == set(raws)
+
+
+def test_new_errors_have_their_own_exit_codes():
+    import importlib
+    import pkgutil
+
+    import talktoken
+    from talktoken.errors import TalktokenError
+    from talktoken.export.run import ExportError
+
+    for mod in pkgutil.walk_packages(talktoken.__path__, "talktoken."):
+        if not any(x in mod.name for x in (".vm", "vmshim", "__main__")):
+            importlib.import_module(mod.name)
+    seen: dict[int, list[str]] = {}
+    stack = [TalktokenError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if "exit_code" in vars(cls):
+            seen.setdefault(cls.exit_code, []).append(cls.__name__)
+    assert seen[90] == [ExportError.__name__]
+    assert seen[91] == [upkeep.ArchiveDamagedError.__name__]

@@ -439,9 +439,10 @@ class Archive:
         `directory`, atomically and durably, owner-only; returns the paths written."""
         out = Path(directory)
         out.mkdir(mode=0o700, parents=True, exist_ok=True)
-        wanted = [r.session_id for r in self.sessions(ids=ids)] if ids is not None else None
-        if wanted is None:
+        if ids is None:
             wanted = [r[0] for r in self.db.execute("SELECT session_id FROM sessions ORDER BY 1")]
+        else:
+            wanted = list(ids)
         items = [(out / (sid + SUFFIX), self.raw(sid)) for sid in wanted]
         write_durable(out, items)
         return [p for p, _ in items]
