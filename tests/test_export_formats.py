@@ -89,6 +89,13 @@ def check_against_summary(tmp_path: Path, log, summary: dict, turns_list: list[d
     # UEM: the scored regions add up to the phases' unpaused time
     regions = read_uem(_write(tmp_path, log, "uem"), sid) if spans(log).active else []
     assert sum(b - a for a, b in regions) == sum(p["actual_ms"] for p in summary["phases"])
+    # scored over the UEM, each seat's RTTM speech is exactly its talk time (pauses excluded)
+    for row in summary["seats"]:
+        name = f"seat{row['seat']:02d}"
+        inside = sum(
+            max(0, min(e, b) - max(s, a)) for who, s, e in want if who == name for a, b in regions
+        )
+        assert inside == row["talk_ms"], (name, inside, row["talk_ms"])
     tiers = read_eaf(_write(tmp_path, log, "eaf"))
     grid = read_textgrid_praatio(_write(tmp_path, log, "textgrid"))
     grid2 = read_textgrid_pympi(tmp_path / "textgrid" / f"{sid}.TextGrid")
@@ -262,7 +269,7 @@ def sessions(draw):
     for step in draw(
         st.lists(
             st.tuples(
-                st.integers(0, 5),
+                st.integers(0, 6),
                 st.integers(0, seats - 1),
                 st.integers(1, 9000),
                 st.integers(0, 3000),
@@ -278,6 +285,9 @@ def sessions(draw):
             s.passed(seat, t, t + length)
         elif kind == 3:
             s.ev(t, "pause").ev(t + length, "resume")
+        elif kind == 6:  # a pause inside a turn: only the unpaused part is talk
+            s.ev(t, "turn_start", seat).ev(t + length // 3, "pause")
+            s.ev(t + length // 2, "resume").ev(t + length, "turn_end", seat)
         elif kind == 4 and s.phase < 2:
             s.next_phase(t)
         else:
