@@ -274,20 +274,22 @@ class Archive:
             self.db.execute("DELETE FROM seat_stats")
             self.db.execute("DELETE FROM sessions")
             stored = self.db.execute("SELECT session_id, raw FROM blobs ORDER BY 1").fetchall()
-            files = []
+            files: list[tuple[str, str, bytes, Path | None]] = [
+                (sid, sid, bytes(raw), None) for sid, raw in stored
+            ]
             for path in sorted(self.files.glob("*" + SUFFIX)):
                 try:
                     files.append((path.name, path.stem, path.read_bytes(), path))
                 except OSError as exc:
                     report.skipped.append((path.name, str(exc)))
             taken = []
-            for name, sid, raw, path in [(s, s, r, None) for s, r in stored] + files:
+            for name, sid, raw, source in files:
                 try:
                     log, digest = self._decode(raw, None)
                     if sid != log.session_id:
                         raise CorruptSessionError("its name does not match its session id")
                 except ArchiveError as exc:
-                    report.skipped.append((name if path else f"{name} (stored)", str(exc)))
+                    report.skipped.append((name if source else f"{name} (stored)", str(exc)))
                     continue
                 known = self.db.execute(
                     "SELECT sha256 FROM sessions WHERE session_id = ?", (sid,)
@@ -301,8 +303,8 @@ class Archive:
                 insert_row(self.db, log, digest, _now())
                 if not known:
                     report.new.append(sid)
-                if path is not None:
-                    taken.append(path)
+                if source is not None:
+                    taken.append(source)
             self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
         for path in taken:  # committed: the database holds these bytes now
             with contextlib.suppress(OSError):
