@@ -24,6 +24,11 @@ def arc(tmp_path):
     a.close()
 
 
+def stored(a: Archive) -> dict:
+    """session id -> the raw bytes the archive stores."""
+    return dict(a.db.execute("SELECT session_id, raw FROM blobs").fetchall())
+
+
 def dump(a: Archive) -> list:
     return [
         list(a.db.execute(f"SELECT * FROM {t} ORDER BY 1, 2"))
@@ -42,8 +47,9 @@ def test_files_are_owner_only(tmp_path):
     assert stat.S_IMODE((tmp_path / "arc").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "arc" / "archive.sqlite3").stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "arc" / "sessions").stat().st_mode) == 0o700
-    files = list((tmp_path / "arc" / "sessions").iterdir())
-    assert len(files) == 1 and stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert list((tmp_path / "arc" / "sessions").iterdir()) == []  # the bytes are in the db
+    with Archive(tmp_path / "arc", parser=kit.parse) as a:
+        assert len(stored(a)) == 1
 
 
 def test_reimport_changes_nothing(arc):
@@ -51,12 +57,12 @@ def test_reimport_changes_nothing(arc):
     for raw in raws:
         assert arc.import_raw(raw, hashlib.sha256(raw).hexdigest()).new is True
     before = dump(arc)
-    files_before = {p.name: p.read_bytes() for p in arc.files.iterdir()}
+    files_before = stored(arc)
     for raw in raws:
         result = arc.import_raw(raw, hashlib.sha256(raw).hexdigest())
         assert result.new is False
     assert dump(arc) == before
-    assert {p.name: p.read_bytes() for p in arc.files.iterdir()} == files_before
+    assert stored(arc) == files_before
     assert arc.has(result.session_id, hashlib.sha256(raws[-1]).hexdigest())
 
 
@@ -64,7 +70,7 @@ def test_hash_mismatch_is_refused_and_nothing_stored(arc):
     raw = raw_session(0)
     with pytest.raises(CorruptSessionError, match="hash mismatch"):
         arc.import_raw(raw, "00" * 32)
-    assert arc.sessions() == [] and list(arc.files.iterdir()) == []
+    assert arc.sessions() == [] and stored(arc) == {}
 
 
 def test_corrupted_file_is_reported_and_skipped(arc, tmp_path):
@@ -77,7 +83,7 @@ def test_corrupted_file_is_reported_and_skipped(arc, tmp_path):
     assert [name for name, _ in report.skipped] == [str(bad)]
     assert "cannot decode" in report.skipped[0][1]
     assert [r.session_id for r in arc.sessions()] == report.new
-    assert len(list(arc.files.iterdir())) == 1
+    assert len(stored(arc)) == 1
     again = arc.import_files([bad, good])
     assert again.unchanged == report.new and len(again.skipped) == 1
 
@@ -91,7 +97,7 @@ def test_same_id_different_hash_is_an_error(arc):
     assert len(arc.sessions()) == 1
 
 
-def test_rebuild_from_raw_files(arc):
+def test_rebuild_from_the_stored_bytes_and_files(arc, tmp_path):
     for i in range(4):
         arc.import_raw(raw_session(i))
     summaries = [r.summary["seats"] for r in arc.sessions()]
@@ -101,6 +107,45 @@ def test_rebuild_from_raw_files(arc):
     report = arc.rebuild()
     assert len(report.new) == 4 and [n for n, _ in report.skipped] == ["ffffffffffffffff.ttl"]
     assert [r.summary["seats"] for r in arc.sessions()] == summaries
+    # raw files exported (or from a backup) come back in through rebuild
+    (tmp_path / "raw").mkdir()
+    paths = arc.export_raw(tmp_path / "raw")
+    assert sorted(p.read_bytes() for p in paths) == sorted(stored(arc).values())
+    with Archive(tmp_path / "fresh", parser=kit.parse) as fresh:
+        for p in paths:
+            (fresh.files / p.name).write_bytes(p.read_bytes())
+        again = fresh.rebuild()
+        assert sorted(again.new) == sorted(report.new) and stored(fresh) == stored(arc)
+        assert list(fresh.files.iterdir()) == []
+
+
+def test_schema_5_moves_the_files_of_an_old_archive_into_the_database(tmp_path):
+    import shutil
+
+    d = tmp_path / "old"
+    (d / "sessions").mkdir(parents=True)
+    db = sqlite3.connect(d / "archive.sqlite3")
+    archive_schema.migrate(db, upto=4)
+    raws = [raw_session(i) for i in range(3)]
+    with Archive(tmp_path / "donor", parser=kit.parse) as donor:
+        for raw in raws:
+            donor.import_raw(raw)
+        for table in ("sessions", "seat_stats"):
+            rows = donor.db.execute(f"SELECT * FROM {table}").fetchall()
+            cols = ",".join("?" * len(rows[0]))
+            db.executemany(f"INSERT INTO {table} VALUES ({cols})", rows)
+        ids = list(stored(donor))
+    db.commit()
+    db.close()
+    for sid, raw in zip(sorted(ids), sorted(raws), strict=True):
+        (d / "sessions" / f"{sid}.ttl").write_bytes(raw)
+    (d / "sessions" / f"{ids[0]}.ttl").write_bytes(b"damaged")  # fails its hash: stays
+    with Archive(d, parser=kit.parse) as a:
+        assert archive_schema.version(a.db) == archive_schema.LATEST
+        assert sorted(stored(a)) == sorted(ids[1:])
+        assert [p.name for p in a.files.iterdir()] == [f"{ids[0]}.ttl"]
+        assert len(a.sessions(ids=ids[1:])) == 2
+    shutil.rmtree(tmp_path / "donor")
 
 
 def test_sessions_ordered_and_filtered(arc):
@@ -148,4 +193,4 @@ def test_damaged_header_is_skipped(arc, tmp_path):
     bad.write_bytes(bytes(raw))
     report = arc.import_files([bad])
     assert report.new == [] and len(report.skipped) == 1
-    assert arc.sessions() == [] and list(arc.files.iterdir()) == []
+    assert arc.sessions() == [] and stored(arc) == {}

@@ -48,7 +48,7 @@ def test_pull_is_verified_and_idempotent(dev, tmp_path):
         assert sorted(x.session_id for x in rows) == sorted(i for i, _ in files.values())
         for sid, raw in files.values():
             assert a.has(sid, hashlib.sha256(raw).hexdigest())
-            assert a.path_of(sid).read_bytes() == raw
+            assert a.raw(sid) == raw
     r = cli(dev.port, "--json", "logs", "pull", "--no-progress", archive=arch)
     assert r.returncode == 0
     statuses = [s["status"] for s in json.loads(r.stdout)["sessions"]]

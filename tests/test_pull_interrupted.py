@@ -127,7 +127,7 @@ def _case(seed: int, budget: int, image, files, tmp) -> dict:
         for r in rows:
             sha, raw = by_id[r.session_id]
             assert r.sha256 == sha
-            assert a.path_of(r.session_id).read_bytes() == raw
+            assert a.raw(r.session_id) == raw
         assert not list((tmp / "a" / "sessions").glob("*.tmp"))
         # The device deleted nothing the archive does not hold verified.
         with Client.connect(dev.port) as c:

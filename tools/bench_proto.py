@@ -81,7 +81,8 @@ def pull_time(image: Path, work: Path) -> tuple[float, float, dict[str, bytes]]:
     work.mkdir(parents=True, exist_ok=True)
     flash = work / "flash.img"
     shutil.copyfile(image, flash)
-    with SimDevice(vm="micropython", flash=flash) as dev, Archive(work / "archive") as arch:
+    archive = Archive(work / "archive", lazy=True)  # as `talktoken logs pull` opens it
+    with SimDevice(vm="micropython", flash=flash) as dev, archive as arch:
         dev.ping()
         t0 = time.perf_counter()
         with Client.connect(dev.port) as client:

@@ -1,13 +1,11 @@
-"""File storage of the archive (sessions/<id>.ttl): atomic, durable writes of many files.
+"""Atomic, durable writes of many raw files (`Archive.export_raw`) and the sweep of leftovers.
 
 `write_durable(dir, items)` keeps the order that makes a crash harmless:
   1. every file is written to `<name>.tmp` and its data fsync'ed (a name never points at data
      that is not on disk: a torn `.ttl` could still decode as a shorter session);
   2. each `.tmp` is renamed over its final name;
-  3. the directory is fsync'ed once, so every rename is on disk;
-and only then may the caller commit the index rows that name these files. A crash before the
-commit leaves whole, verified files without rows (the import of the next pull or `rebuild()`
-takes them), or `.tmp` files (removed by `sweep_tmp`), never a row without its file.
+  3. the directory is fsync'ed once, so every rename is on disk.
+A crash leaves whole files or `.tmp` files (removed by `sweep_tmp`), never a torn `.ttl`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import sqlite3
+from pathlib import Path
 
 from talktoken.errors import TalktokenError
 
@@ -56,6 +59,14 @@ MIGRATIONS: list[tuple[int, str]] = [
     # 4: summaries computed on first use; 0 = complete, duration_ms, summary and seat_stats
     # are placeholders until Archive.sessions() computes them (older rows have theirs).
     (4, "ALTER TABLE sessions ADD COLUMN summarized INTEGER NOT NULL DEFAULT 1;"),
+    # 5: the raw session bytes move into the database (one transaction and one sync a pull,
+    # not a file sync each); `move_files_in` below copies the sessions/<id>.ttl files in.
+    (
+        5,
+        """
+        CREATE TABLE blobs (session_id TEXT PRIMARY KEY, raw BLOB NOT NULL);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -78,8 +89,31 @@ def version(db: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
-def migrate(db: sqlite3.Connection, upto: int = LATEST) -> int:
-    """Apply every migration newer than the file's version (each in its own transaction)."""
+def move_files_in(db: sqlite3.Connection, files_dir: Path | None) -> list[Path]:
+    """Migration 5's data step, inside its transaction: copy each indexed session's
+    `<id>.ttl` from `files_dir` into `blobs` when its SHA-256 is the recorded one. Returns the
+    files copied (the caller removes them after the commit; a file that fails its check stays
+    where it is, and `Archive.verify` names its session)."""
+    moved: list[Path] = []
+    if files_dir is None:
+        return moved
+    for sid, sha in db.execute("SELECT session_id, sha256 FROM sessions").fetchall():
+        path = files_dir / f"{sid}.ttl"
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(raw).hexdigest() == sha:
+            db.execute("INSERT OR REPLACE INTO blobs(session_id, raw) VALUES (?, ?)", (sid, raw))
+            moved.append(path)
+    return moved
+
+
+def migrate(db: sqlite3.Connection, upto: int = LATEST, files_dir: Path | None = None) -> int:
+    """Apply every migration newer than the file's version (each in its own transaction).
+
+    `files_dir` is the archive's sessions/ folder, whose raw files migration 5 moves into the
+    database; the files it moved are removed once that migration is committed."""
     current = version(db)
     if current > LATEST:
         raise SchemaError(
@@ -91,11 +125,18 @@ def migrate(db: sqlite3.Connection, upto: int = LATEST) -> int:
             script = (
                 "BEGIN;\nCREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);\n"
             )
-            script += sql + f"\nINSERT INTO schema_version(version) VALUES ({number});\nCOMMIT;"
+            script += sql + f"\nINSERT INTO schema_version(version) VALUES ({number});"
+            moved: list[Path] = []
             try:
-                db.executescript(script)
-            except sqlite3.Error as exc:
+                db.executescript(script)  # leaves the transaction open
+                if number == 5:
+                    moved = move_files_in(db, files_dir)
+                db.commit()
+            except (sqlite3.Error, OSError) as exc:
                 db.rollback()
                 raise SchemaError(f"cannot migrate the archive to version {number}: {exc}") from exc
+            for path in moved:  # committed: the database holds these bytes now
+                with contextlib.suppress(OSError):
+                    path.unlink()
             current = number
     return current

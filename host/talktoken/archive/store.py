@@ -1,41 +1,92 @@
 """SQLite archive of session logs (owner-only files), idempotent import, device reformat checks.
 
 Layout of the archive directory (mode 0700):
-  archive.sqlite3            index + cached metrics (mode 0600), schema versioned and migrated
-  sessions/<session_id>.ttl  the raw log files exactly as pulled (mode 0600), written atomically
-The raw files are the truth: `rebuild()` recreates the index from them.
+  archive.sqlite3            the raw session bytes exactly as pulled (table `blobs`), their
+                             index and cached metrics (mode 0600), schema versioned and migrated
+  sessions/                  raw `.ttl` files of archives before schema 5 (moved into the
+                             database when it is opened) and of `rebuild()` input
+The raw bytes are the truth: `rebuild()` recreates the index from them, and `export_raw()`
+writes them out as the files the device held. A pull's sessions go in one transaction with one
+sync (small blobs are faster inside SQLite than as files); deletions use `secure_delete`, so a
+purged session's bytes do not linger in free pages.
 
-Import keeps a verified file and its index row from the header alone; each session's metrics
-(`summary`, seat_stats) are computed on first use (`sessions()`) and cached in the same database.
+Import verifies each file's SHA-256, decodes the whole session and caches its metrics (`summary`,
+seat_stats) in the same transaction as its index row. `Archive(..., lazy=True)` (what a pull
+uses) decodes only the header at import and computes the metrics once, for every session still
+without them, on first use (`sessions()`); summaries missing for any reason (a lazy import, a
+new metrics version) are computed then and cached.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 
-from talktoken.archive import importing as archive_import
-from talktoken.archive import summaries as archive_summaries
-from talktoken.archive.errors import ArchiveError as ArchiveError
-from talktoken.archive.errors import CorruptSessionError as CorruptSessionError
-from talktoken.archive.files import same_file as same_file
-from talktoken.archive.files import sweep_tmp
-from talktoken.archive.files import write_durable as write_durable
-from talktoken.archive.importing import _default_header as _default_header
-from talktoken.archive.importing import _default_parser, _header_parser, _now, _read
-from talktoken.archive.rows import ImportReport, SessionRow, insert_row, note_device
-from talktoken.archive.rows import ImportResult as ImportResult
-from talktoken.archive.rows import insert_unsummarized as insert_unsummarized
+from talktoken.archive.errors import ArchiveError, CorruptSessionError
+from talktoken.archive.files import sweep_tmp, write_durable
+from talktoken.archive.rows import (
+    ImportReport,
+    ImportResult,
+    SessionRow,
+    insert_row,
+    insert_unsummarized,
+    note_device,
+)
 from talktoken.archive.schema import migrate
-from talktoken.errors import TalktokenError as TalktokenError
 from talktoken.metrics import summary as metrics
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "CorruptSessionError",
+    "ImportReport",
+    "ImportResult",
+    "SessionRow",
+    "default_dir",
+]
 
 DB_NAME = "archive.sqlite3"
 SESSIONS_DIR = "sessions"
 SUFFIX = ".ttl"
+
+
+def _default_parser(raw: bytes):
+    from talktoken.logfile import read as logread
+
+    return logread.parse(raw)
+
+
+def _default_header(raw: bytes):
+    from talktoken.logfile import read as logread
+
+    return logread.parse_header(raw)
+
+
+def _header_parser(parser: Callable | None) -> Callable | None:
+    """The header-only decoder that accepts exactly what `parser` accepts (None: unknown)."""
+    if parser is None or (
+        getattr(parser, "__module__", "") == "talktoken.logfile.read"
+        and getattr(parser, "__name__", "") == "parse"
+    ):
+        return _default_header
+    return None
+
+
+def _read(name: str) -> bytes | OSError:
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def default_dir() -> Path:
@@ -77,7 +128,8 @@ class Archive:
         finally:
             os.umask(old)
         self.db.execute("PRAGMA foreign_keys = ON")
-        migrate(self.db)
+        self.db.execute("PRAGMA secure_delete = ON")  # purged bytes are overwritten
+        migrate(self.db, files_dir=self.files)
         if self._meta("metrics_version") != str(metrics.METRICS_VERSION):
             with self.db:  # metrics changed: every summary is recomputed on first use
                 self.db.execute("UPDATE sessions SET summarized = 0")
@@ -109,10 +161,76 @@ class Archive:
 
     # -- import ----------------------------------------------------------------------------
     def _decode(self, raw: bytes, expected_sha256: str | None):
-        return archive_import.decode(self, raw, expected_sha256)
+        """(SessionLog, sha256 hex) of `raw`, fully decoded with `self.parse`; raises
+        CorruptSessionError on a hash mismatch or any decoder failure."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if expected_sha256 is not None and digest != expected_sha256.lower():
+            raise CorruptSessionError(
+                f"hash mismatch (got {digest[:16]}, expected {expected_sha256[:16]}): "
+                "the file was damaged in transfer; pull it again"
+            )
+        try:
+            log = self.parse(raw)
+        except Exception as exc:  # any decoder failure means the file cannot be trusted
+            raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
+        return log, digest
+
+    def _decode_header(self, raw: bytes, digest: str, expected_sha256: str | None):
+        if expected_sha256 is not None and digest != expected_sha256.lower():
+            self._decode(raw, expected_sha256)  # raises the hash mismatch
+        assert self.parse_header is not None
+        try:
+            return self.parse_header(raw), digest
+        except Exception as exc:  # a broken header: the file cannot be trusted
+            raise CorruptSessionError(f"cannot decode the session file: {exc}") from exc
+
+    def _import_one(self, raw: bytes, expected_sha256: str | None) -> ImportResult:
+        """Verify, decode (all, or the header when lazy), store and index one file inside the
+        open transaction."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if expected_sha256 is None or digest == expected_sha256.lower():
+            # Fast path: these exact bytes are archived already (the hash covers the session id).
+            same = self.db.execute(
+                "SELECT session_id FROM sessions WHERE sha256 = ?", (digest,)
+            ).fetchone()
+            if same:
+                return ImportResult(same[0], False)
+        if self.parse_header is not None:
+            log, digest = self._decode_header(raw, digest, expected_sha256)
+        else:
+            log, digest = self._decode(raw, expected_sha256)
+        known = self.db.execute(
+            "SELECT sha256 FROM sessions WHERE session_id = ?", (log.session_id,)
+        ).fetchone()
+        if known:
+            if known[0] == digest:
+                return ImportResult(log.session_id, False)
+            raise ArchiveError(
+                f"session {log.session_id} is already archived with a different hash "
+                f"({known[0][:16]}, now {digest[:16]}); kept the archived copy"
+            )
+        self.db.execute(
+            "INSERT OR REPLACE INTO blobs(session_id, raw) VALUES (?, ?)", (log.session_id, raw)
+        )
+        if self.parse_header is not None:
+            insert_unsummarized(self.db, log, digest, _now())
+        else:
+            insert_row(self.db, log, digest, _now())
+        return ImportResult(log.session_id, True)
 
     def _import_all(self, items: Iterable[tuple[bytes | OSError, str | None]]) -> list:
-        return archive_import.import_all(self, items)
+        """One transaction for every (raw, sha256): results (ImportResult or the
+        ArchiveError / OSError of that item); one commit (one sync) for them all."""
+        results: list = []
+        with self.db:  # rolls back on any other error: nothing of the batch is kept
+            for raw, sha in items:
+                try:
+                    if isinstance(raw, OSError):
+                        raise raw
+                    results.append(self._import_one(raw, sha))
+                except (ArchiveError, OSError) as exc:
+                    results.append(exc)
+        return results
 
     def import_raw(self, raw: bytes, expected_sha256: str | None = None) -> ImportResult:
         """Verify `raw` against its sha256 (hex), decode it, keep the file, index it.
@@ -130,9 +248,9 @@ class Archive:
         """Import many (raw, sha256) pairs as `import_raw` does, in ONE transaction.
 
         Returns one item per pair: an ImportResult, or the ArchiveError that refused it (the
-        others are kept). The new files are written and made durable (fsync of each file, one
-        of the directory) before the index commit, so `has()` never names a file that a crash
-        could lose, and a crash at any point leaves no partial or duplicate session.
+        others are kept). The bytes and the index rows are committed together (SQLite's
+        journal), so `has()` never names a session a crash could lose, and a crash at any point
+        leaves every session of the batch either archived and verified or absent.
         """
         return self._import_all(items)
 
@@ -149,34 +267,81 @@ class Archive:
         return report
 
     def rebuild(self) -> ImportReport:
-        """Recreate the index from the raw files in sessions/ (bad files reported, not indexed)."""
+        """Recreate the index from the stored raw bytes, and take in any `.ttl` files put in
+        sessions/ (e.g. from `export_raw` or a backup); bad ones are reported, not indexed."""
         report = ImportReport()
         with self.db:
             self.db.execute("DELETE FROM seat_stats")
             self.db.execute("DELETE FROM sessions")
+            stored = self.db.execute("SELECT session_id, raw FROM blobs ORDER BY 1").fetchall()
+            files: list[tuple[str, str, bytes, Path | None]] = [
+                (sid, sid, bytes(raw), None) for sid, raw in stored
+            ]
             for path in sorted(self.files.glob("*" + SUFFIX)):
                 try:
-                    log, digest = self._decode(path.read_bytes(), None)
-                    if path.stem != log.session_id:
-                        raise CorruptSessionError("file name does not match its session id")
-                except (ArchiveError, OSError) as exc:
+                    files.append((path.name, path.stem, path.read_bytes(), path))
+                except OSError as exc:
                     report.skipped.append((path.name, str(exc)))
+            taken = []
+            for name, sid, raw, source in files:
+                try:
+                    log, digest = self._decode(raw, None)
+                    if sid != log.session_id:
+                        raise CorruptSessionError("its name does not match its session id")
+                except ArchiveError as exc:
+                    report.skipped.append((name if source else f"{name} (stored)", str(exc)))
                     continue
+                known = self.db.execute(
+                    "SELECT sha256 FROM sessions WHERE session_id = ?", (sid,)
+                ).fetchone()
+                if known and known[0] != digest:
+                    report.skipped.append((name, "a different copy of this session is stored"))
+                    continue
+                self.db.execute(
+                    "INSERT OR REPLACE INTO blobs(session_id, raw) VALUES (?, ?)", (sid, raw)
+                )
                 insert_row(self.db, log, digest, _now())
-                report.new.append(log.session_id)
+                if not known:
+                    report.new.append(sid)
+                if source is not None:
+                    taken.append(source)
             self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+        for path in taken:  # committed: the database holds these bytes now
+            with contextlib.suppress(OSError):
+                path.unlink()
         return report
 
     def refresh_summaries(self) -> None:
-        """Recompute the cached metrics of every session now (a metrics change alone only
-        marks them missing: `sessions()` recomputes them on first use)."""
-        archive_summaries.refresh_summaries(self)
+        """Recompute the cached metrics of every session now (unreadable files are left as they
+        are; a metrics change alone only marks them missing: `sessions()` recomputes them)."""
+        with self.db:
+            rows = self.db.execute("SELECT session_id, imported_at FROM sessions").fetchall()
+            for sid, imported_at in rows:
+                with contextlib.suppress(ArchiveError, OSError):
+                    log, digest = self._decode(self.raw(sid), None)
+                    insert_row(self.db, log, digest, imported_at)
+            self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
 
     def summarize_missing(self, ids: Iterable[str] | None = None) -> int:
         """Compute and cache the metrics of the sessions (of `ids`, default all) whose summary
         is missing, in one transaction; returns how many. Each file is checked against its
         archived SHA-256 first; a file that fails raises CorruptSessionError (nothing cached)."""
-        return archive_summaries.summarize_missing(self, ids)
+        sql = "SELECT session_id, sha256, imported_at FROM sessions WHERE summarized = 0"
+        rows = self.db.execute(sql).fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [r for r in rows if r[0] in wanted]
+        with self.db:
+            for sid, sha, imported_at in rows:
+                try:
+                    log, digest = self._decode(self.raw(sid), sha)
+                except (ArchiveError, OSError) as exc:
+                    raise CorruptSessionError(
+                        f"session {sid}: its archived bytes fail their check ({exc}); "
+                        "restore the archive from a backup or pull the session again"
+                    ) from exc
+                insert_row(self.db, log, digest, imported_at)
+        return len(rows)
 
     # -- queries ---------------------------------------------------------------------------
     def has(self, session_id: str, sha256: str) -> bool:
@@ -259,8 +424,30 @@ class Archive:
         ).fetchone()
         if not row:
             raise ArchiveError(f"session {session_id} is not in the archive")
-        log, _ = self._decode(self.path_of(session_id).read_bytes(), row[0])
+        log, _ = self._decode(self.raw(session_id), row[0])
         return log
+
+    def raw(self, session_id: str) -> bytes:
+        """The stored raw bytes of an archived session, exactly as pulled."""
+        row = self.db.execute(
+            "SELECT raw FROM blobs WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if not row:
+            raise ArchiveError(f"session {session_id} has no stored bytes in the archive")
+        return bytes(row[0])
+
+    def export_raw(self, directory: str | os.PathLike, ids: Iterable[str] | None = None) -> list:
+        """Write each stored session (of `ids`, default all) as `<session_id>.ttl` into
+        `directory`, atomically and durably, owner-only; returns the paths written."""
+        out = Path(directory)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if ids is None:
+            wanted = [r[0] for r in self.db.execute("SELECT session_id FROM sessions ORDER BY 1")]
+        else:
+            wanted = list(ids)
+        items = [(out / (sid + SUFFIX), self.raw(sid)) for sid in wanted]
+        write_durable(out, items)
+        return [p for p, _ in items]
 
     # -- devices ---------------------------------------------------------------------------
     def note_device(self, device_id: str, fs_id: str, session_names: Iterable[str]) -> list[str]:

@@ -46,11 +46,12 @@ def list_(ctx: click.Context) -> None:
     emit(ctx, rows, _list_text)
 
 
-def open_archive(ctx: click.Context):
-    """The archive of --archive / TALKTOKEN_ARCHIVE, else the per-user one."""
+def open_archive(ctx: click.Context, lazy: bool = False):
+    """The archive of --archive / TALKTOKEN_ARCHIVE, else the per-user one (`lazy`: imports
+    decode only the header; the metrics are computed once, on the first report)."""
     from talktoken.archive.store import Archive
 
-    return Archive(options(ctx).archive)
+    return Archive(options(ctx).archive, lazy=lazy)
 
 
 class _Bar:
@@ -101,7 +102,7 @@ def pull(ctx: click.Context, delete: bool, no_progress: bool) -> None:
     from talktoken.device.pull import pull_sessions
 
     bar = _Bar() if (not no_progress and sys.stderr.isatty()) else None
-    archive = open_archive(ctx)
+    archive = open_archive(ctx, lazy=True)
     try:
         with connect(ctx) as client:
             result = pull_sessions(client, archive, delete=delete, progress=bar)

@@ -19,7 +19,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("talktoken.cli.device:watch", "Live view of the session running on the device."),
     "agenda": ("talktoken.cli.agenda:agenda", "Write, check, push and pull session agendas."),
     "logs": ("talktoken.cli.logs:logs", "List and pull session logs into the archive."),
+    "archive": ("talktoken.cli.archive:archive", "Check, purge and inspect the archive."),
     "report": ("talktoken.cli.report:report", "Review sessions: tables, CSV, JSON or HTML."),
+    "export": (
+        "talktoken.cli.export:export",
+        "Export sessions as RTTM, UEM, ELAN, TextGrid or talkr CSV.",
+    ),
     "sim": ("talktoken.cli.sim:sim", "Run a simulated device in this terminal."),
     "demo": ("talktoken.cli.demo:demo", "Play a scripted session on a simulated device."),
     "deploy": ("talktoken.cli.deploy:deploy", "Compile and copy the firmware to a Pico."),

@@ -4,7 +4,7 @@ Pipelined (talktoken.device.pipeline): sessions the archive holds by id get one 
 all in flight together; the others are fetched with several `fetch` requests queued on the
 device. Every file is checked chunk by chunk (offsets, CRC-32) and against the device's
 SHA-256, then all of them go to `Archive.import_many` (one transaction; it checks each hash
-again and makes the files durable before the commit). If the link is lost, the sessions
+again and commits the bytes with their index rows). If the link is lost, the sessions
 verified so far are imported first, then the error is raised: a re-run fetches the rest.
 With `delete=True` a session is removed from the device only after that commit and only when
 the archive holds exactly that id and hash (`Archive.has`); the device itself deletes only on
