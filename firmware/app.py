@@ -44,7 +44,7 @@ class App:
         self.clock_set = False
         self.frame = bytearray(72)
         self.queue = controls.GestureQueue(16)
-        self.controls = controls.Controls()
+        self.controls = controls.Controls(counted=board.knob_counted)
         self.proto = None  # made when the first byte arrives on the serial port (connect())
         self._proto_factory = protocol_factory
         self._first = bytearray(1)  # the serial watcher's byte while no protocol is loaded
@@ -59,7 +59,8 @@ class App:
         self.ui = Ui(self.session, board)
         self.ui.starter = self.start_session
         now = board.ticks_ms()
-        self.controls.reset(board.read_inputs(), now)  # buttons held at power-on give nothing
+        knob = board.knob_count() if self.controls.counted else 0
+        self.controls.reset(board.read_inputs(), now, knob)  # held at power-on: nothing
         if boot_alert:
             self.ui.set_alert(boot_alert, now)
         if store is not None:
@@ -79,7 +80,10 @@ class App:
         """One loop iteration at tick now. Allocates nothing in steady state."""
         b = self.board
         q = self.queue
-        self.controls.poll(b.read_inputs(), now, q)
+        c = self.controls
+        c.poll(b.read_inputs(), now, q)
+        if c.counted:
+            c.count(b.knob_count(), q)
         ui = self.ui
         while True:
             g = q.pop()

@@ -82,7 +82,12 @@ class SlimBoard:
     def ticks_ms(self):
         return self.t
 
+    knob_counted = True
+
     def read_inputs(self):
+        return 0
+
+    def knob_count(self):
         return 0
 
     def show(self, frame):

@@ -259,11 +259,17 @@ CCW = (ENC_B, ENC_A | ENC_B, ENC_A, 0)
 
 
 class FakeBoard:
-    """The board interface over a virtual clock; step() runs the app one loop period."""
+    """The board interface over a virtual clock; step() runs the app one loop period.
 
-    def __init__(self, t0=0, fs=None, mv=-1):
+    knob_counted: the knob comes as a running transition count in `knob` (as board.Board's
+    PIO counter gives it), not as the A/B bits of `mask`.
+    """
+
+    def __init__(self, t0=0, fs=None, mv=-1, knob_counted=False):
         self.t = t0
         self.mask = 0
+        self.knob_counted = knob_counted
+        self.knob = 0
         self.serial = FakeSerial()
         self.fs = fs if fs is not None else MemFs()  # never the host's own file system
         self.fs_root = None
@@ -278,6 +284,9 @@ class FakeBoard:
 
     def read_inputs(self):
         return self.mask
+
+    def knob_count(self):
+        return self.knob
 
     def show(self, frame):
         self.shows += 1

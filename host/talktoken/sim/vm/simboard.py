@@ -109,29 +109,64 @@ class SimSerial:
         self.interrupt = bool(enabled)
 
 
-def make_fs(image, blocks=0):
-    """The simulated flash for this VM (flash_mp in MicroPython, flash_cpy in CPython)."""
+def make_fs(image, blocks=0, stall="typical"):
+    """The simulated flash for this VM (flash_mp in MicroPython, flash_cpy in CPython).
+
+    stall: "typical" (default), "worst" or "none": the datasheet time each operation stops the
+    loop for (flashtime.py).
+    """
     if MICROPYTHON:
         import flash_mp as flash
     else:
         import flash_cpy as flash
-    if blocks:
-        return flash.FlashFs(image or None, blocks)
-    return flash.FlashFs(image or None)
+    return flash.FlashFs(image or None, blocks or flash.PICO_BLOCKS, stall=stall)
+
+
+class KnobCounter:
+    """What the Pico's PIO knob program (board.knob_pio) counts, fed every change of the pins.
+
+    It counts the edges of encoder A (mask bit 3, 1 = active = low): A going low with B high,
+    or A going high with B low, is +1 (A leads: clockwise), the other two are -1. Fed by the
+    driver at every input change, also while the loop is stalled by flash, as the PIO runs on.
+    """
+
+    def __init__(self):
+        self.edges = 0
+        self._a = 0
+
+    def pins(self, mask):
+        """Take the input mask after a change."""
+        a = (mask >> 3) & 1
+        if a == self._a:
+            return
+        self._a = a
+        b = (mask >> 4) & 1
+        if a:
+            self.edges += -1 if b else 1  # A went low: B still high is clockwise
+        else:
+            self.edges += 1 if b else -1  # A went high: B low (active) is clockwise
 
 
 class SimBoard:
     """Board interface of docs/architecture.md for the simulator: virtual time and pins.
 
-    The driver sets `now` (a 2**30 tick) before each App.step and `inputs` (the pin mask);
-    show() keeps a copy of the frame in `frame`.
+    The driver sets `now` (a 2**30 tick) before each App.step and `inputs` (the pin mask), and
+    feeds every change of the pins to `pins_changed` (the knob counter's view). show() keeps
+    a copy of the frame in `frame`, and `frame_vt` when it was shown (after any flash stall of
+    that step). knob_counted: the knob is counted as by the Pico's PIO program (the default,
+    as hwconfig.KNOB_PIO); False: the firmware polls the A/B bits (the fallback).
     """
 
     fs_root = "/flash"
 
-    def __init__(self, fs=None, uid=DEFAULT_UID, battery_mv=-1, ticks0=0, serial=None):
+    def __init__(
+        self, fs=None, uid=DEFAULT_UID, battery_mv=-1, ticks0=0, serial=None, knob_counted=True
+    ):
         self.now = ticks0 & TICKS_MASK
         self.inputs = 0
+        self.knob_counted = knob_counted
+        self.counter = KnobCounter()
+        self.frame_vt = 0
         self.frame = bytearray(72)
         self.frames = 0
         self.watchdog_feeds = 0
@@ -151,10 +186,20 @@ class SimBoard:
         """The input bit mask: buttons in bits 0-2, encoder A and B in bits 3-4."""
         return self.inputs
 
+    def pins_changed(self, mask):
+        """The driver: the input pins changed to mask (the PIO-like counter sees every change)."""
+        self.counter.pins(mask)
+
+    def knob_count(self):
+        """The running count of encoder transitions (4 a detent), as board.Board gives it."""
+        return self.counter.edges * 2
+
     def show(self, frame):
         """Keep a copy of the 72-byte LED frame (24 LEDs x r,g,b)."""
         self.frame[:] = frame
         self.frames += 1
+        timer = getattr(self.fs, "timer", None)
+        self.frame_vt = self.vt + (timer.pending_ms() if timer is not None else 0)
 
     def feed_watchdog(self):
         """Count a watchdog feed (there is no watchdog here)."""

@@ -56,6 +56,8 @@ def snapshot(drv):
         "clock_set": bool(a.clock_set),
         "rtc": drv.board.rtc_now(),
         "frames": drv.board.frames,
+        "knob": "pio" if drv.board.knob_counted else "polled",
+        "flash_stall_ms": drv.stalled_ms,
         "serial": {
             "in": drv.board.serial.bytes_in,
             "out": drv.board.serial.bytes_out,
