@@ -181,10 +181,9 @@ class Board:
             enc_a,
             enc_b,
         )
-        self._knob = None
-        if hwconfig.KNOB_PIO:
+        self.knob_counted = bool(hwconfig.KNOB_PIO)
+        if self.knob_counted:
             self._knob = KnobCounter(hwconfig.KNOB_SM, enc_a, enc_b)
-        self.knob_counted = self._knob is not None
         self._np = neopixel.NeoPixel(pin(hwconfig.PIN_LED_DATA, pin.OUT), hwconfig.LED_COUNT)
         self._buf = self._np.buf
         self._wdt = None

@@ -359,9 +359,12 @@ class Driver:
     def turn(self, detents, hold=0):
         seq = CW if (detents > 0) == (_cw_sign() > 0) else CCW
         n = detents if detents > 0 else -detents
+        d = 1 if detents > 0 else -1
         for _ in range(n):
             for m in seq:
                 self.b.mask = (self.b.mask & 7) | m | hold
+                if self.b.knob_counted:
+                    self.b.knob += d  # the hardware count: one a transition
                 self.step()
         self.wait(30)
 

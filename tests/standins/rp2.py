@@ -347,12 +347,20 @@ class StateMachine:
         if buf is None:
             return value
         # the port stores the word cast to the element's width (b/h/i arrays, bytearray):
-        # MicroPython's array store truncates the same way; CPython's refuses, so try widths
-        for bits in (32, 16, 8):
+        # MicroPython's array store truncates the same way (and allocates nothing here)
+        try:
+            buf[0] = value - 0x100000000 if value >> 31 else value
+            return buf
+        except (OverflowError, ValueError):
+            pass
+        for bits in (16, 8):  # CPython's array refuses what does not fit: cast by hand
             u = value & ((1 << bits) - 1)
-            for v in (u - (1 << bits) if u >> (bits - 1) else u, u):
+            try:
+                buf[0] = u - (1 << bits) if u >> (bits - 1) else u
+                return buf
+            except (OverflowError, ValueError):
                 try:
-                    buf[0] = v
+                    buf[0] = u
                     return buf
                 except (OverflowError, ValueError):
                     pass
