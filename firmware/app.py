@@ -41,7 +41,8 @@ class App:
         self.board = board
         self.store = store
         self.fw_version = FW_VERSION
-        self.clock_set = False
+        self.clock_source = board.clock_source  # clocksrc: the RTC module at boot, or none
+        self.clock_set = self.clock_source != 0
         self.frame = bytearray(72)
         self.queue = controls.GestureQueue(16)
         self.controls = controls.Controls(counted=board.knob_counted)

@@ -5,11 +5,14 @@ import sys
 import time
 
 import battery
+import clocksrc
+import ds3231
 import hwconfig
 import machine
 import micropython
 import neopixel
 import rp2
+from ds3231 import civil_from_days, days_from_civil
 from micropython import const
 
 MYPY = False
@@ -139,29 +142,6 @@ class KnobCounter:
         return self._edges * 2  # two transitions per A edge
 
 
-def days_from_civil(y, m, d):
-    """Days since 1970-01-01 of a Gregorian date (integer math)."""
-    y -= m <= 2
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def civil_from_days(z):
-    """(year, month, day) of a day count since 1970-01-01."""
-    z += 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + 3 if mp < 10 else mp - 9
-    return yoe + era * 400 + (m <= 2), m, d
-
-
 class Board:
     """The reference build on a Raspberry Pi Pico (docs/architecture.md, Board interface)."""
 
@@ -189,6 +169,10 @@ class Board:
         self._wdt = None
         self._wdt_ms = watchdog_ms
         self._rtc = machine.RTC()
+        self._ext = None  # the RTC module, when one answers on I2C
+        self.rtc_module = False
+        self.clock_source = clocksrc.CLOCK_NONE  # where the clock's time came from since boot
+        self._rtc_module_boot()
         self._adc = machine.ADC(hwconfig.PIN_VBAT_ADC)
         self._fs = None
         self.serial = UsbSerial()
@@ -241,7 +225,38 @@ class Board:
         days = days_from_civil(dt[0], dt[1], dt[2])
         return days * 86400 + dt[4] * 3600 + dt[5] * 60 + dt[6]
 
+    def _rtc_module_boot(self):
+        """Find the optional RTC module; when it holds a valid time, load it into the RTC."""
+        pin = machine.Pin
+        i2c = machine.I2C(
+            hwconfig.RTC_I2C,
+            scl=pin(hwconfig.PIN_RTC_SCL),
+            sda=pin(hwconfig.PIN_RTC_SDA),
+            freq=100000,
+        )
+        ext = ds3231.DS3231(i2c)
+        if not ext.probe():
+            return
+        self._ext = ext
+        self.rtc_module = True
+        try:
+            t = ext.read_epoch()
+        except OSError:
+            return
+        if t > 0:
+            self._pico_rtc_set(t)
+            self.clock_source = clocksrc.CLOCK_RTC
+
     def rtc_set(self, epoch_s):
+        """Set the clock (and the RTC module when fitted, so it survives power-off)."""
+        self._pico_rtc_set(epoch_s)
+        if self._ext is not None:
+            try:
+                self._ext.write_epoch(epoch_s)
+            except (OSError, ValueError):
+                pass  # the Pico's clock is set; the module keeps its old time
+
+    def _pico_rtc_set(self, epoch_s):
         days = epoch_s // 86400
         secs = epoch_s - days * 86400
         y, m, d = civil_from_days(days)

@@ -15,6 +15,9 @@ PIN_KNOB_SW = const(12)  # encoder push switch, to GND
 PIN_PHASE_BTN = const(14)  # PHASE button, to GND
 PIN_HOLD_BTN = const(15)  # HOLD button, to GND
 PIN_BUZZER = const(18)  # optional piezo / vibration motor driver (PWM), off by default
+PIN_RTC_SDA = const(4)  # optional DS3231-class RTC module: I2C0 SDA (the module has pull-ups)
+PIN_RTC_SCL = const(5)  # I2C0 SCL
+RTC_I2C = const(0)  # the RP2040's I2C block for GP4/GP5
 PIN_VBAT_ADC = const(26)  # ADC0, battery through a 100k/100k divider (optional)
 
 LED_COUNT = const(24)

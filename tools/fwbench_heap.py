@@ -83,6 +83,7 @@ class SlimBoard:
         return self.t
 
     knob_counted = True
+    clock_source = 0
 
     def read_inputs(self):
         return 0

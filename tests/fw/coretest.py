@@ -270,6 +270,8 @@ class FakeBoard:
         self.mask = 0
         self.knob_counted = knob_counted
         self.knob = 0
+        self.clock_source = 0  # no RTC module (clocksrc.CLOCK_NONE)
+        self.rtc_module = False
         self.serial = FakeSerial()
         self.fs = fs if fs is not None else MemFs()  # never the host's own file system
         self.fs_root = None

@@ -69,6 +69,7 @@ class Driver:
             battery_mv=int(opts.get("battery", "-1")),
             ticks0=self.ticks0,
             knob_counted=knob == "pio",
+            rtc_module=self._rtc_module(opts),
         )
         self.stalled_ms = 0  # the loop's time stopped by flash operations since boot
         self.stalls = 0
@@ -77,6 +78,13 @@ class Driver:
         if opts.get("agenda"):
             self.install_agenda(opts["agenda"])
         self.boot()
+
+    def _rtc_module(self, opts):
+        """The RTC module when opts fit one (rtc=1); it keeps its time in FLASH.rtc."""
+        if opts.get("rtc", "0") != "1":
+            return None
+        image = opts.get("flash", "")
+        return simboard.SimRtcModule(image + ".rtc" if image else None)
 
     def install_agenda(self, path):
         """Put an agenda file where the app loads it at boot (SimDevice(agenda=...))."""

@@ -147,6 +147,40 @@ class KnobCounter:
             self.edges += 1 if b else -1  # A went high: B low (active) is clockwise
 
 
+class SimRtcModule:
+    """A battery-backed RTC module, kept in a small file beside the flash image (path), so it
+    survives restarts of the simulated device. Unset (-1) until a host sets it, as a module
+    with a fresh coin cell comes; its time stands still while the simulated device is off.
+    """
+
+    def __init__(self, path=None):
+        self.path = path
+        self._base = -1
+        self._at = 0
+        if path:
+            try:
+                f = open(path)
+                self._base = int(f.read().strip() or "-1")
+                f.close()
+            except (OSError, ValueError):
+                self._base = -1
+
+    def epoch(self, vt):
+        """The module's time at virtual ms vt, or -1 when it was never set."""
+        if self._base < 0:
+            return -1
+        return self._base + (vt - self._at) // 1000
+
+    def set(self, epoch_s, vt):
+        """Set the module to epoch_s at virtual ms vt."""
+        self._base = epoch_s
+        self._at = vt
+        if self.path:
+            f = open(self.path, "w")
+            f.write("%d\n" % epoch_s)
+            f.close()
+
+
 class SimBoard:
     """Board interface of docs/architecture.md for the simulator: virtual time and pins.
 
@@ -160,7 +194,14 @@ class SimBoard:
     fs_root = "/flash"
 
     def __init__(
-        self, fs=None, uid=DEFAULT_UID, battery_mv=-1, ticks0=0, serial=None, knob_counted=True
+        self,
+        fs=None,
+        uid=DEFAULT_UID,
+        battery_mv=-1,
+        ticks0=0,
+        serial=None,
+        knob_counted=True,
+        rtc_module=None,
     ):
         self.now = ticks0 & TICKS_MASK
         self.inputs = 0
@@ -177,6 +218,14 @@ class SimBoard:
         self._rtc_base = RTC_AT_BOOT
         self._rtc_vt = 0
         self.vt = 0  # virtual ms since boot (never wraps); the driver keeps it with `now`
+        # the optional battery-backed RTC module: a SimRtcModule (kept by the driver across
+        # reboots) or None; read at boot as board.Board does
+        self._ext = rtc_module
+        self.rtc_module = rtc_module is not None
+        self.clock_source = 0  # clocksrc.CLOCK_NONE
+        if rtc_module is not None and rtc_module.epoch(0) > 0:
+            self._rtc_base = rtc_module.epoch(0)
+            self.clock_source = 2  # clocksrc.CLOCK_RTC
 
     def ticks_ms(self):
         """The current tick in ms (wraps at 2**30)."""
@@ -214,9 +263,11 @@ class SimBoard:
         return self._rtc_base + (self.vt - self._rtc_vt) // 1000
 
     def rtc_set(self, epoch_s):
-        """Set the wall clock to epoch_s seconds."""
+        """Set the wall clock to epoch_s seconds (and the RTC module, when fitted)."""
         self._rtc_base = int(epoch_s)
         self._rtc_vt = self.vt
+        if self._ext is not None:
+            self._ext.set(int(epoch_s), self.vt)
 
     def unique_id(self):
         """The device id as a hex string."""

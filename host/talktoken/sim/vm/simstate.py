@@ -54,6 +54,8 @@ def snapshot(drv):
             "accepted": getattr(ui, "accepted", 0),
         },
         "clock_set": bool(a.clock_set),
+        "clock_source": a.clock_source,
+        "rtc_module": drv.board.rtc_module,
         "rtc": drv.board.rtc_now(),
         "frames": drv.board.frames,
         "knob": "pio" if drv.board.knob_counted else "polled",
