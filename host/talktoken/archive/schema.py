@@ -56,6 +56,18 @@ MIGRATIONS: list[tuple[int, str]] = [
     # 4: summaries computed on first use; 0 = complete, duration_ms, summary and seat_stats
     # are placeholders until Archive.sessions() computes them (older rows have theirs).
     (4, "ALTER TABLE sessions ADD COLUMN summarized INTEGER NOT NULL DEFAULT 1;"),
+    # 5: dates the facilitator gave by hand (`talktoken logs date`) to sessions the device
+    # recorded without a wall clock; never overwrite started_at, which stays the device's word
+    (
+        5,
+        """
+        CREATE TABLE session_dates (
+            session_id TEXT PRIMARY KEY REFERENCES sessions(session_id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

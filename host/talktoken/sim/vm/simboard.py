@@ -159,9 +159,8 @@ class SimRtcModule:
         self._at = 0
         if path:
             try:
-                f = open(path)
-                self._base = int(f.read().strip() or "-1")
-                f.close()
+                with open(path) as f:
+                    self._base = int(f.read().strip() or "-1")
             except (OSError, ValueError):
                 self._base = -1
 
@@ -176,9 +175,8 @@ class SimRtcModule:
         self._base = epoch_s
         self._at = vt
         if self.path:
-            f = open(self.path, "w")
-            f.write("%d\n" % epoch_s)
-            f.close()
+            with open(self.path, "w") as f:
+                f.write("%d\n" % epoch_s)
 
 
 class SimBoard:
