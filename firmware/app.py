@@ -3,6 +3,7 @@ import gc
 import sys
 
 import agenda as agendamod
+import clocksrc
 import controls
 import ledring
 import logstore
@@ -42,7 +43,7 @@ class App:
         self.store = store
         self.fw_version = FW_VERSION
         self.clock_source = board.clock_source  # clocksrc: the RTC module at boot, or none
-        self.clock_set = self.clock_source != 0
+        self.clock_set = self.clock_source != clocksrc.CLOCK_NONE
         self.frame = bytearray(72)
         self.queue = controls.GestureQueue(16)
         self.controls = controls.Controls(counted=board.knob_counted)
