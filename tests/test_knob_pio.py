@@ -143,3 +143,76 @@ def test_any_walk_matches_the_simulator_counter(program, walk):
         # the simulator's mask: bit3 = A, bit4 = B, 1 = active (low on the pin)
         counter.pins(((~level) & 1) << 3 | (((~level) >> 1) & 1) << 4)
     assert run(program, levels) == counter.edges
+
+
+# -- the rp2 stand-in: the port's encodings and refusals --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rp2():
+    return _load("rp2", STANDINS)
+
+
+@pytest.mark.parametrize(
+    ("text", "opcode"),  # RP2040 datasheet, PIO instruction encoding
+    [
+        ("mov(isr, x)", 0xA0C1),
+        ("mov(y, invert(x))", 0xA049),
+        ("mov(x, invert(y))", 0xA02A),
+        ("push(noblock)", 0x8000),
+        ("push()", 0x8020),
+        ("wait(0, pin, 0)", 0x2020),
+        ("wait(1, pin, 0)", 0x20A0),
+        ("wait(1, gpio, 7)", 0x2087),
+        ("jmp(pin, 9)", 0x00C9),
+        ("jmp(x_dec, 3)", 0x0043),
+        ("jmp(y_dec, 31)", 0x009F),
+        ("in_(pins, 2)", 0x4002),
+        ("nop()", 0xA042),
+    ],
+)
+def test_stand_in_encodes_as_the_datasheet(rp2, text, opcode):
+    assert rp2.asm_pio_encode(text, 0) == opcode
+
+
+def test_stand_in_refuses_what_the_port_refuses(rp2):
+    machine = rp2.machine  # the stand-in it was loaded with
+
+    prog = rp2.asm_pio()(lambda: None)
+    with pytest.raises(ValueError):
+        rp2.StateMachine(8, prog)
+    with pytest.raises(TypeError):
+        rp2.StateMachine(0, prog, jump_pin=machine.Pin(1))
+    with pytest.raises(ValueError):
+        rp2.StateMachine(0, prog, freq=1000)  # below 125 MHz / 65536
+    with pytest.raises(ValueError):
+        rp2.StateMachine(0, prog, in_base="GP1")
+
+    def unknown_label():
+        jmp("nowhere")  # noqa: F821
+
+    with pytest.raises(rp2.PIOASMError):
+        rp2.asm_pio()(unknown_label)
+
+    def too_long():
+        for _ in range(33):
+            nop()  # noqa: F821
+
+    with pytest.raises(rp2.PIOASMError):
+        rp2.asm_pio()(too_long)
+
+
+def test_stand_in_runs_the_assembled_program_like_pioemu(program, rp2):
+    """The stand-in's interpreter (used by the unix-port board tests) agrees with pioemu."""
+    machine = rp2.machine
+
+    prog = [list(program[0]), -1, -1, program[1] << 7 | program[2] << 12, 0, None, None, None]
+    sm = rp2.StateMachine(0, prog, freq=1_000_000, in_base=machine.Pin(20), jmp_pin=21)
+    sm.active(1)
+    levels = detents(CW, 4, 1) + detents(CCW, 1, 1) + [(1, 2), (1, 3), (1, 2), (1, 3)]
+    for _, level in levels:
+        machine._set_level(20, level & 1)
+        machine._set_level(21, level >> 1)
+        rp2._run(16)
+    x = sm._x - (1 << 32) if sm._x >= 1 << 31 else sm._x
+    assert x == run(program, [(30, lv) for _, lv in levels]) == 6
