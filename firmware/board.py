@@ -122,6 +122,7 @@ class KnobCounter:
         self._word = array.array("h", [0])
         self._last = 0
         self._edges = 0
+        self._sm.exec(rp2.asm_pio_encode("mov(x, null)", 0))  # X is not cleared by init
         self._sm.active(1)
 
     def count(self):
