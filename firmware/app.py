@@ -3,6 +3,7 @@ import gc
 import sys
 
 import agenda as agendamod
+import clocksrc
 import controls
 import cue
 import ledring
@@ -42,10 +43,11 @@ class App:
         self.board = board
         self.store = store
         self.fw_version = FW_VERSION
-        self.clock_set = False
+        self.clock_source = board.clock_source  # clocksrc: the RTC module at boot, or none
+        self.clock_set = self.clock_source != clocksrc.CLOCK_NONE
         self.frame = bytearray(72)
         self.queue = controls.GestureQueue(16)
-        self.controls = controls.Controls()
+        self.controls = controls.Controls(counted=board.knob_counted)
         self.proto = None  # made when the first byte arrives on the serial port (connect())
         self._proto_factory = protocol_factory
         self._first = bytearray(1)  # the serial watcher's byte while no protocol is loaded
@@ -61,7 +63,8 @@ class App:
         self.ui.starter = self.start_session
         self.cue = cue.Cue()
         now = board.ticks_ms()
-        self.controls.reset(board.read_inputs(), now)  # buttons held at power-on give nothing
+        knob = board.knob_count() if self.controls.counted else 0
+        self.controls.reset(board.read_inputs(), now, knob)  # held at power-on: nothing
         if boot_alert:
             self.ui.set_alert(boot_alert, now)
         if store is not None:
@@ -81,7 +84,10 @@ class App:
         """One loop iteration at tick now. Allocates nothing in steady state."""
         b = self.board
         q = self.queue
-        self.controls.poll(b.read_inputs(), now, q)
+        c = self.controls
+        c.poll(b.read_inputs(), now, q)
+        if c.counted:
+            c.count(b.knob_count(), q)
         ui = self.ui
         while True:
             g = q.pop()

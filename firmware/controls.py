@@ -1,4 +1,4 @@
-# Polled inputs: debounced buttons (short/long press) and a quadrature knob, turned into gestures.
+# Inputs to gestures: debounced buttons (short/long press) and the knob (polled or counted).
 from clockmath import ticks_diff
 from micropython import const
 
@@ -115,13 +115,22 @@ class GestureQueue:
 
 
 class Controls:
-    """Debounce three buttons and decode the knob from the board's input mask, by polling.
+    """Debounce three buttons and turn the knob into detents. No allocation.
 
     `poll(mask, now, queue)` once per loop iteration: mask bit0 KNOB, bit1 PHASE, bit2 HOLD,
-    bit3/bit4 encoder A/B (1 = active). Gestures go into a GestureQueue. No allocation.
+    bit3/bit4 encoder A/B (1 = active). Gestures go into a GestureQueue. With `counted` the
+    board counts the knob in hardware: `count(transitions, queue)` takes its running count
+    each iteration and the A/B bits are ignored; otherwise they are decoded here (polled).
     """
 
-    def __init__(self, steps_per_detent=4, reverse=False, debounce_ms=DEBOUNCE_MS, long_ms=None):
+    def __init__(
+        self,
+        steps_per_detent=4,
+        reverse=False,
+        debounce_ms=DEBOUNCE_MS,
+        long_ms=None,
+        counted=False,
+    ):
         if steps_per_detent not in (1, 2, 4):
             raise ValueError("steps_per_detent must be 1, 2 or 4")
         self.spd = steps_per_detent
@@ -138,8 +147,10 @@ class Controls:
         self._q = -1  # encoder state, -1 until the first poll
         self._acc = 0  # transitions since the last detent
         self.detents = 0  # running total, for tests and the self-test
+        self.counted = counted
+        self._count_at = 0  # the counted knob's count at its last detent
 
-    def reset(self, mask=0, now=0):
+    def reset(self, mask=0, now=0, count=0):
         """Take mask as the resting state without producing gestures (e.g. after boot)."""
         self.stable = mask & 7
         self._raw = mask & 7
@@ -150,6 +161,7 @@ class Controls:
             self._progress[b] = 0
         self._q = _enc_state(mask)
         self._acc = 0
+        self._count_at = count
 
     def held(self, button):
         return (self.stable >> button) & 1
@@ -172,7 +184,26 @@ class Controls:
             elif rb and not (self._flags[b] & _FLAG_LONG):
                 self._building(b, now, queue)
         self._raw = raw
-        self._knob(_enc_state(mask), queue)
+        if not self.counted:
+            self._knob(_enc_state(mask), queue)
+
+    def count(self, count, queue):
+        """Take the board's running count of encoder transitions; push a turn per detent.
+
+        A detent is reached at each multiple of steps_per_detent from the last one, so a bounce
+        around a rest position gives nothing and a jump of many steps (the loop was stalled)
+        gives all its detents at once.
+        """
+        d = count - self._count_at
+        spd = self.spd
+        if d >= spd:
+            n = d // spd
+        elif d <= -spd:
+            n = -((-d) // spd)
+        else:
+            return
+        self._count_at += n * spd
+        self._turned(n, queue)
 
     def _press(self, b, now, queue):
         # the press began at the first raw edge, debounce_ms ago
@@ -243,8 +274,10 @@ class Controls:
             n = (a + slack) // spd
         else:
             n = -((slack - a) // spd)
-        if n == 0:
-            return
+        if n != 0:
+            self._turned(n, queue)
+
+    def _turned(self, n, queue):
         if self.reverse:
             n = -n
         self.detents += n

@@ -6,10 +6,18 @@ from micropython import const
 PIN_LED_DATA = const(22)  # WS2812 DIN (through a 74AHCT125 level shifter, see docs/hardware.md)
 PIN_ENC_A = const(10)  # rotary encoder A (CLK)
 PIN_ENC_B = const(11)  # rotary encoder B (DT)
+ENC_SWAPPED = const(0)  # 1 when A and B are wired the other way round (turns count backwards)
+# The knob: 1 = counted by a PIO state machine, which keeps counting while flash writes stall
+# the cores (the default); 0 = polled once per loop (the fallback, for a board without PIO).
+KNOB_PIO = const(1)
+KNOB_SM = const(4)  # StateMachine id 4 = PIO1 SM0 (PIO0 is left free)
 PIN_KNOB_SW = const(12)  # encoder push switch, to GND
 PIN_PHASE_BTN = const(14)  # PHASE button, to GND
 PIN_HOLD_BTN = const(15)  # HOLD button, to GND
 PIN_BUZZER = const(18)  # optional piezo / vibration motor driver (PWM), off by default
+PIN_RTC_SDA = const(4)  # optional DS3231-class RTC module: I2C0 SDA (the module has pull-ups)
+PIN_RTC_SCL = const(5)  # I2C0 SCL
+RTC_I2C = const(0)  # the RP2040's I2C block for GP4/GP5
 PIN_VBAT_ADC = const(26)  # ADC0, battery through a 100k/100k divider (optional)
 
 LED_COUNT = const(24)

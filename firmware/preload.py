@@ -12,6 +12,7 @@ import sys
 
 ORDER = (
     "clockmath",
+    "clocksrc",
     "events",
     "hwconfig",
     "battery",

@@ -2,6 +2,7 @@
 import json
 
 import agenda as agendamod
+import clocksrc
 import events
 from micropython import const
 from protoargs import ProtoError, int_arg, listing, name_arg, only, size_of, str_arg
@@ -38,6 +39,8 @@ class ProtoOps:
             "device": app.board.unique_id(),
             "clock": app.board.rtc_now(),
             "clock_set": bool(getattr(app, "clock_set", False)),
+            "clock_source": clocksrc.CLOCK_NAMES[getattr(app, "clock_source", 0)],
+            "rtc_module": bool(getattr(app.board, "rtc_module", False)),
             "state": events.STATE_NAMES[s.state] if s is not None else "ready",
             "phase": s.phase if s is not None else 0,
             "agenda": {"name": a.name, "hash": agendamod.digest(a)},
@@ -58,6 +61,7 @@ class ProtoOps:
         epoch = int_arg(args, "epoch", EPOCH_MIN, EPOCH_MAX)
         self.app.board.rtc_set(epoch)
         self.app.clock_set = True
+        self.app.clock_source = clocksrc.CLOCK_HOST
         return {"clock": self.app.board.rtc_now()}
 
     def _op_agenda_get(self, rid, args):

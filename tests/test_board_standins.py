@@ -276,3 +276,60 @@ def test_cue_drives_pwm_on_the_buzzer_pin():
         ["duty_u16", 0],
     ]
     assert res["bad"] == ["freq too small", "duty_u16 must be from 0 to 65535"]
+
+
+def test_pio_knob_counts_and_reads_without_allocating():
+    res = mp(
+        """
+        import rp2
+        b = board.Board()
+        assert b.knob_counted
+        sm = rp2._sms[hwconfig.KNOB_SM]
+        a, bb = hwconfig.PIN_ENC_A, hwconfig.PIN_ENC_B
+        def level(g, v):
+            machine._set_level(g, v)
+            rp2._run(8)
+        def detent(cw):
+            first, second = (a, bb) if cw else (bb, a)
+            level(first, 0); level(second, 0); level(first, 1); level(second, 1)
+        level(a, 1); level(bb, 1)
+        out = {"start": b.knob_count(), "in_base": sm._in_base, "jmp_pin": sm._jmp_pin}
+        def read():
+            micropython.heap_lock()  # the loop's read allocates nothing
+            try:
+                return b.knob_count()
+            finally:
+                micropython.heap_unlock()
+        read()
+        for _ in range(3):
+            detent(True)
+        out["cw3"] = read()
+        for _ in range(5):
+            detent(False)
+        out["ccw5"] = read()
+        out["execs"] = sm._execs
+        print(json.dumps(out))
+        """
+    )
+    assert res["start"] == 0
+    assert (res["in_base"], res["jmp_pin"]) == (10, 11)
+    assert res["cw3"] == 12 and res["ccw5"] == -8
+    assert res["execs"] == 1 + 2 * 4  # X cleared at start, then two executed instructions a read
+
+
+def test_pio_knob_unwraps_the_16_bit_reading():
+    res = mp(
+        """
+        import rp2
+        b = board.Board()
+        sm = rp2._sms[hwconfig.KNOB_SM]
+        sm._x = 0xFFFFFFF0  # X has counted down past zero: -16 A edges
+        one = b.knob_count()
+        sm._x = 0x7000  # up by 28688 edges between two reads
+        two = b.knob_count()
+        sm._x = 0x9000  # past the 16-bit word's sign: still +8192
+        three = b.knob_count()
+        print(json.dumps({"one": one, "two": two, "three": three}))
+        """
+    )
+    assert res == {"one": -32, "two": 2 * 0x7000, "three": 2 * 0x9000}

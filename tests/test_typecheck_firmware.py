@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import typecheck  # noqa: E402
 
-IO_FILES = ["board.py", "controls.py", "ledring.py", "main.py"]
+IO_FILES = ["board.py", "controls.py", "ds3231.py", "ledring.py", "main.py"]
 
 
 def test_io_firmware_clean_against_pico_stubs():
@@ -29,6 +29,13 @@ def test_io_firmware_clean_against_pico_stubs():
         ("machine.WDT(timeout=self._wdt_ms)", "machine.WDT(timeout_ms=self._wdt_ms)", "timeout_ms"),
         ("self._adc.read_u16()", "self._adc.read_u32()", "read_u32"),
         ("time.sleep_ms(ms)", "time.sleep_msec(ms)", "sleep_msec"),
+        ("sm.exec(self._copy)", "sm.execute(self._copy)", "execute"),
+        ("rp2.asm_pio_encode(", "rp2.asm_pio_assemble(", "asm_pio_assemble"),
+        (
+            "            freq=100000,\n        )",
+            "            frequency=100000,\n        )",
+            "frequency",
+        ),
     ],
 )
 def test_wrong_pico_call_fails(tmp_path: Path, old: str, new: str, needle: str):

@@ -81,7 +81,13 @@ class SlimBoard:
     def ticks_ms(self):
         return self.t
 
+    knob_counted = True
+    clock_source = 0
+
     def read_inputs(self):
+        return 0
+
+    def knob_count(self):
         return 0
 
     def show(self, frame):

@@ -59,12 +59,14 @@ COMPONENTS = {
     "HOLD_BTN": ("buttons", ("12 mm buttons PHASE, HOLD", "other legs to GND"), "HOLD"),
     "BUZZER": ("buzzer", ("optional piezo / motor", "1k -> NPN base"), "drive"),
     "VBAT_ADC": ("vbat", ("optional battery sense", "VBAT-100k-ADC0-100k-GND"), "mid"),
+    "RTC_SDA": ("rtc", ("optional DS3231 RTC module", "VCC 3V3, GND, CR2032"), "SDA"),
+    "RTC_SCL": ("rtc", ("optional DS3231 RTC module", "VCC 3V3, GND, CR2032"), "SCL"),
 }  # fmt: skip
 POWER_LINKS = (
     (40, "VBUS", "5 V: ring +5V, 74AHCT125 VCC, C1 1000 uF"),
     (39, "VSYS", "optional: PowerBoost 5 V through D1 1N5819"),
     (38, "GND", "GND: ring, 74AHCT125, encoder C, buttons"),
-    (36, "3V3", "3V3: nothing needed (internal pull-ups)"),
+    (36, "3V3", "3V3: the optional RTC module's VCC"),
 )
 WOKWI_TARGET = {
     "LED_DATA": ("ring1", "DIN"),
@@ -75,6 +77,8 @@ WOKWI_TARGET = {
     "HOLD_BTN": ("btn_hold", "1.l"),
     "BUZZER": ("bz1", "2"),
     "VBAT_ADC": ("pot_vbat", "SIG"),
+    "RTC_SDA": ("rtc1", "SDA"),  # Wokwi has a DS1307 part: same address and time registers
+    "RTC_SCL": ("rtc1", "SCL"),
 }
 
 
@@ -90,6 +94,8 @@ PIN_ROLES = (
     ("HOLD_BTN", 20, "in", "HOLD button, pull-up"),
     ("BUZZER", 24, "out", "optional piezo or vibration motor (PWM)"),
     ("VBAT_ADC", 31, "adc", "optional battery sense, 1/2 divider"),
+    ("RTC_SDA", 6, "i2c", "optional RTC module SDA (I2C0; the module's pull-ups)"),
+    ("RTC_SCL", 7, "i2c", "optional RTC module SCL (I2C0)"),
 )
 
 
@@ -320,6 +326,7 @@ def wokwi_diagram() -> str:
             },
             {"type": "wokwi-buzzer", "id": "bz1", "top": 120, "left": 180, "attrs": {}},
             {"type": "wokwi-potentiometer", "id": "pot_vbat", "top": 220, "left": 180, "attrs": {}},
+            {"type": "wokwi-ds1307", "id": "rtc1", "top": -40, "left": -260, "attrs": {}},
         ],
         "connections": [],
     }
@@ -338,6 +345,8 @@ def wokwi_diagram() -> str:
         ["bz1:1", "pico:GND.6", "black", []],
         ["pot_vbat:VCC", "pico:3V3", "red", []],
         ["pot_vbat:GND", "pico:GND.7", "black", []],
+        ["rtc1:5V", "pico:3V3", "red", []],
+        ["rtc1:GND", "pico:GND.2", "black", []],
         ["pico:GP0", "$serialMonitor:RX", "", []],
         ["pico:GP1", "$serialMonitor:TX", "", []],
     ]

@@ -262,11 +262,19 @@ CCW = (ENC_B, ENC_A | ENC_B, ENC_A, 0)
 
 
 class FakeBoard:
-    """The board interface over a virtual clock; step() runs the app one loop period."""
+    """The board interface over a virtual clock; step() runs the app one loop period.
 
-    def __init__(self, t0=0, fs=None, mv=-1):
+    knob_counted: the knob comes as a running transition count in `knob` (as board.Board's
+    PIO counter gives it), not as the A/B bits of `mask`.
+    """
+
+    def __init__(self, t0=0, fs=None, mv=-1, knob_counted=False):
         self.t = t0
         self.mask = 0
+        self.knob_counted = knob_counted
+        self.knob = 0
+        self.clock_source = 0  # no RTC module (clocksrc.CLOCK_NONE)
+        self.rtc_module = False
         self.serial = FakeSerial()
         self.fs = fs if fs is not None else MemFs()  # never the host's own file system
         self.fs_root = None
@@ -284,6 +292,9 @@ class FakeBoard:
 
     def read_inputs(self):
         return self.mask
+
+    def knob_count(self):
+        return self.knob
 
     def show(self, frame):
         self.shows += 1
@@ -362,9 +373,12 @@ class Driver:
     def turn(self, detents, hold=0):
         seq = CW if (detents > 0) == (_cw_sign() > 0) else CCW
         n = detents if detents > 0 else -detents
+        d = 1 if detents > 0 else -1
         for _ in range(n):
             for m in seq:
                 self.b.mask = (self.b.mask & 7) | m | hold
+                if self.b.knob_counted:
+                    self.b.knob += d  # the hardware count: one a transition
                 self.step()
         self.wait(30)
 

@@ -212,3 +212,25 @@ def test_room_states_allocate_nothing():
     b.mask = 0
     _locked_steps(d, "session ended, balance revealed", 10)
     assert app.ui.revealing(b.t)
+
+
+def test_counted_knob_allocates_nothing():
+    fs = MemFs(file_cap=32768)
+    b = FakeBoard(1 << 29, fs, knob_counted=True)
+    app = App(
+        b, store=logstore.LogStore(fs, b.unique_id(), "0.1.0"), protocol_factory=preload.PROTO
+    )
+    d = Driver(app, b)
+    d.press(PHASE, 1600)
+    eq(app.session.state, ST_RUNNING)
+    d.turn(2)
+    gc.collect()
+    micropython.heap_lock()
+    try:
+        d.turn(5)
+        d.turn(-3)
+        b.knob += 40  # a jump: the loop was stalled while the knob turned
+        d.wait(50)
+    finally:
+        micropython.heap_unlock()
+    eq(app.controls.detents, 14, "detents from the count")

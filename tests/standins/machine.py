@@ -239,3 +239,65 @@ def reset():
 
 def freq(*args):
     return 125000000
+
+
+# ---- I2C (ports/rp2/machine_i2c.c): hardware I2C0/I2C1 on their own pins ----
+_I2C_SDA = ((0, 4, 8, 12, 16, 20, 24, 28), (2, 6, 10, 14, 18, 22, 26))
+_I2C_SCL = ((1, 5, 9, 13, 17, 21, 25, 29), (3, 7, 11, 15, 19, 23, 27))
+_i2c_devices = {}  # (bus, addr) -> bytearray of registers (test hook: _i2c_attach)
+_i2c_log = []  # (bus, "r"/"w", addr, memaddr, n) of every transfer
+
+
+def _i2c_attach(bus, addr, regs):
+    """Test hook: a register-file device at addr on bus (None detaches it)."""
+    if regs is None:
+        _i2c_devices.pop((bus, addr), None)
+    else:
+        _i2c_devices[(bus, addr)] = regs
+
+
+class I2C:
+    def __init__(self, id, *, scl=None, sda=None, freq=400000, timeout=50000):
+        if not isinstance(id, int) or isinstance(id, bool):
+            raise TypeError("can't convert %s to int" % type(id).__name__)
+        if id not in (0, 1):
+            raise ValueError("I2C(%d) doesn't exist" % id)
+        self._id = id
+        if scl is not None and _check_gpio(scl) not in _I2C_SCL[id]:
+            raise ValueError("bad SCL pin")
+        if sda is not None and _check_gpio(sda) not in _I2C_SDA[id]:
+            raise ValueError("bad SDA pin")
+        if not isinstance(freq, int) or freq <= 0:
+            raise ValueError("freq")
+        self.freq = freq
+
+    def _dev(self, addr):
+        if not isinstance(addr, int) or not 0 <= addr < 128:
+            raise ValueError("bad address")
+        regs = _i2c_devices.get((self._id, addr))
+        if regs is None:
+            raise OSError(5)  # EIO: nothing acknowledged the address
+        return regs
+
+    def scan(self):
+        return sorted(a for (b, a) in _i2c_devices if b == self._id)
+
+    def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
+        regs = self._dev(addr)
+        if addrsize != 8:
+            raise ValueError("addrsize")
+        _i2c_log.append((self._id, "r", addr, memaddr, nbytes))
+        out = bytearray(nbytes)
+        for i in range(nbytes):
+            out[i] = regs[(memaddr + i) % len(regs)]
+        return bytes(out)
+
+    def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
+        regs = self._dev(addr)
+        if addrsize != 8:
+            raise ValueError("addrsize")
+        data = memoryview(buf)  # TypeError for an int or str, as the port raises
+        _i2c_log.append((self._id, "w", addr, memaddr, len(data)))
+        for i in range(len(data)):
+            regs[(memaddr + i) % len(regs)] = data[i]
+        return None

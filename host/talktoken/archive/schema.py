@@ -67,6 +67,19 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE blobs (session_id TEXT PRIMARY KEY, raw BLOB NOT NULL);
         """,
     ),
+    # 6: dates the facilitator gave by hand (`talktoken logs date`) to sessions the device
+    # recorded without a wall clock; never overwrite started_at, which stays the device's word.
+    # No foreign key: `rebuild` empties `sessions`, and the facilitator's dates must survive it.
+    (
+        6,
+        """
+        CREATE TABLE session_dates (
+            session_id TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -449,6 +449,26 @@ class Archive:
         write_durable(out, items)
         return [p for p, _ in items]
 
+    # -- dates set by hand ----------------------------------------------------------------
+    def set_date(self, session_id: str, date_iso: str) -> None:
+        """Store the facilitator's date for a session (replacing an earlier one)."""
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO session_dates(session_id, date, set_at) VALUES (?, ?, ?)",
+                (session_id, date_iso, _now()),
+            )
+
+    def hand_dates(self) -> dict[str, str]:
+        """session_id -> the date set by hand (ISO), for the sessions that have one."""
+        return dict(self.db.execute("SELECT session_id, date FROM session_dates").fetchall())
+
+    def dating_rows(self) -> list[tuple[str, str, str | None, str]]:
+        """(session_id, device_id, started_at, imported_at) of every session, in the order
+        they were imported (a pull takes a device's sessions in its own order)."""
+        return self.db.execute(
+            "SELECT session_id, device_id, started_at, imported_at FROM sessions ORDER BY rowid"
+        ).fetchall()
+
     # -- devices ---------------------------------------------------------------------------
     def note_device(self, device_id: str, fs_id: str, session_names: Iterable[str]) -> list[str]:
         """Remember the device's filesystem marker; warn when it changed (a reformat).

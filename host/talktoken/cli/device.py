@@ -59,6 +59,14 @@ def _info_text(info: dict) -> str:
             _when(info.get("clock")) + ("" if info.get("clock_set") else " (not set since boot)"),
         ),
     ]
+    if "rtc_module" in info:
+        if info["rtc_module"]:
+            src = info.get("clock_source")
+            how = {"rtc": "the clock came from it at boot", "host": "set by a host since boot"}
+            rtc = "fitted" + (f" ({how[src]})" if src in how else " (not set yet: clock sync)")
+        else:
+            rtc = "not fitted (sessions get dates only after clock sync since boot)"
+        rows.append(("rtc module", rtc))
     if "sessions" in info:
         rows.append(("sessions", str(info["sessions"])))
         rows.append(

@@ -1,4 +1,4 @@
-"""`talktoken logs list | pull [--delete] [--no-progress]`."""
+"""`talktoken logs list | pull [--delete] [--no-progress] | dates | date SESSION_ID DATE`."""
 
 from __future__ import annotations
 
@@ -118,3 +118,66 @@ def pull(ctx: click.Context, delete: bool, no_progress: bool) -> None:
             f"{len(result.failed)} session(s) could not be pulled (see above); nothing of "
             "them was kept or deleted; run `talktoken logs pull` again"
         )
+
+
+def _dates_text(rows: list[dict]) -> str:
+    if not rows:
+        return "no sessions in the archive"
+    return table(
+        [(r["session_id"][:12], r["agenda"], r["text"]) for r in rows],
+        ("session", "agenda", "date (UTC)"),
+    )
+
+
+@logs.command("dates")
+@click.pass_context
+def dates(ctx: click.Context) -> None:
+    """List archived sessions with their dates (unknown ones with the bounds known)."""
+    from talktoken.archive.dating import session_dates
+
+    archive = open_archive(ctx)
+    try:
+        known = session_dates(archive.dating_rows(), archive.hand_dates())
+        agendas = {
+            r[0]: r[1] for r in archive.db.execute("SELECT session_id, agenda_name FROM sessions")
+        }
+        out = []
+        for sid, d in known.items():
+            out.append(
+                {
+                    "session_id": sid,
+                    "agenda": agendas.get(sid, ""),
+                    "kind": d.kind,
+                    "date": d.date,
+                    "after": d.after,
+                    "before": d.before,
+                    "text": d.text(),
+                }
+            )
+    finally:
+        archive.close()
+    emit(ctx, out, _dates_text)
+
+
+@logs.command("date")
+@click.argument("session_id")
+@click.argument("when")
+@click.pass_context
+def date(ctx: click.Context, session_id: str, when: str) -> None:
+    """Set the date of an archived session the device could not date (YYYY-MM-DD[THH:MM], UTC)."""
+    from talktoken.archive.dating import parse_date, session_dates
+
+    iso = parse_date(when)
+    archive = open_archive(ctx)
+    try:
+        sid = archive.find(session_id)
+        archive.set_date(sid, iso)
+        d = session_dates(archive.dating_rows(), archive.hand_dates())[sid]
+    finally:
+        archive.close()
+    note = "" if d.kind == "hand" else " (the device's own clock dates it; that is what counts)"
+    emit(
+        ctx,
+        {"session_id": sid, "date": iso, "kind": d.kind},
+        lambda r: f"{sid[:12]}: {d.text()}{note}",
+    )

@@ -17,6 +17,10 @@ CHANNELS_PER_LED = 3
 QUIESCENT_MA_PER_LED = 1.0  # WS2812B with all channels off (datasheet: about 1 mA)
 PICO_MA = 25.0  # Pico running MicroPython, no radio, drawn from 5 V (Pico datasheet: ~25 mA)
 EXTRAS_MA = 2.0  # 74AHCT125, encoder/button pull-ups, battery divider
+# the optional DS3231 RTC module on 3V3: the chip's IDD (about 0.2 mA, datasheet) with the
+# module's power LED removed (docs/hardware.md); through the Pico's 3V3 regulator, so it is
+# counted at 5 V as is (a linear-ish worst case). Its coin cell keeps time while unpowered.
+RTC_MODULE_MA = 0.3
 USB_LIMIT_MA = 500.0  # USB 2.0 port after enumeration
 PICO_3V3_EXTERNAL_LIMIT_MA = 300.0  # Pico datasheet: budget for loads on its 3V3 pin
 SUPPLY_V = 5.0
@@ -79,8 +83,8 @@ def budget() -> Budget:
     typical = typical_frame_sum()
     led_w = led_current_ma(worst)
     led_t = led_current_ma(typical)
-    tot_w = led_w + PICO_MA + EXTRAS_MA
-    tot_t = led_t + PICO_MA + EXTRAS_MA
+    tot_w = led_w + PICO_MA + EXTRAS_MA + RTC_MODULE_MA
+    tot_t = led_t + PICO_MA + EXTRAS_MA + RTC_MODULE_MA
     bat_w = battery_ma(tot_w)
     bat_t = battery_ma(tot_t)
     return Budget(
@@ -109,6 +113,7 @@ def markdown_table(b: Budget | None = None) -> str:
         ),
         ("LED ring incl. 1 mA quiescent per LED (mA)", b.led_ma_worst, b.led_ma_typical),
         ("Pico + level shifter + pull-ups (mA)", PICO_MA + EXTRAS_MA, PICO_MA + EXTRAS_MA),
+        ("Optional RTC module, LED removed (mA)", RTC_MODULE_MA, RTC_MODULE_MA),
         ("Total from 5 V (mA)", b.total_ma_worst, b.total_ma_typical),
         (
             "Headroom to USB 500 mA (mA)",

@@ -10,6 +10,12 @@ def session_date(summary: dict) -> str | None:
     return summary.get("started_at") or summary.get("imported_at")
 
 
+def slope_date(summary: dict) -> str | None:
+    """The date a session counts at in a slope: its wall-clock start or a date set by hand
+    ("date_set"); None for a session with neither, which stays out of slopes until dated."""
+    return summary.get("started_at") or summary.get("date_set")
+
+
 def slope_per_week(points: list[tuple[float, float]]) -> float | None:
     """Least-squares slope of (day, value) points, in value per 7 days; None below 2 days."""
     if len(points) < 2:
@@ -52,6 +58,7 @@ def seat_trends(summaries: list[dict]) -> list[dict]:
             entry["points"].append(
                 {
                     "date": date,
+                    "dated": slope_date(summary),
                     "session_id": summary["session_id"],
                     "talk_ms": row["talk_ms"],
                     "share": share,
@@ -64,7 +71,7 @@ def seat_trends(summaries: list[dict]) -> list[dict]:
         entry = by_seat[seat]
         xy = []
         for p in entry["points"]:
-            day = _days(p["date"])
+            day = _days(p["dated"])
             if day is not None and p["share"] is not None:
                 xy.append((day, p["share"]))
         shares = [p["share"] for p in entry["points"] if p["share"] is not None]

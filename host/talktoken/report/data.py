@@ -104,6 +104,10 @@ def build(archive: Archive, rows: list[SessionRow], details: bool = True) -> Rep
     else:
         data.trend_rows = rows
         data.scope = f"the {len(rows)} sessions in this report"
+    hand = archive.hand_dates()
+    for r in data.trend_rows:
+        if r.session_id in hand:
+            r.summary["date_set"] = hand[r.session_id]
     data.trends = trends.seat_trends([r.summary for r in data.trend_rows])
     if details and len(rows) <= DETAIL_LIMIT:
         data.details = [detail(archive, r) for r in rows]

@@ -43,7 +43,9 @@ class SimDevice:
 
     `port` is a serial port (pty) on which the firmware's USB CDC is served, even while the
     virtual clock stands still. `flash` is a LittleFS image file kept across reboot() (a
-    temporary one when None).
+    temporary one when None). `stall`: the flash stall model ("typical" by default, "worst",
+    "none"); `knob`: "pio" (counted through stalls, the default build) or "polled";
+    `rtc_module`: fit the battery-backed RTC module (its time is kept beside the flash image).
     """
 
     def __init__(
@@ -61,6 +63,9 @@ class SimDevice:
         uid: str | None = None,
         heapsize: str | None = None,
         timeout: float = 120.0,
+        stall: str = "typical",
+        knob: str = "pio",
+        rtc_module: bool = False,
     ) -> None:
         self.vm = vm or vmrun.default_vm()
         if self.vm not in vmrun.VMS:
@@ -74,6 +79,9 @@ class SimDevice:
         self._heapsize = heapsize
         self._ticks0 = ticks0
         self._battery = battery_mv
+        self._stall = stall
+        self._knob = knob
+        self._rtc = rtc_module
         self._agenda = vmrun.agenda_json(agenda, seats, SimError)
         self._proc: subprocess.Popen | None = None
         self._ctl_in = self._ctl_out = -1
@@ -114,6 +122,9 @@ class SimDevice:
             f"speed={self.speed}",
             f"ticks0={self._ticks0}",
             f"battery={self._battery}",
+            f"stall={self._stall}",
+            f"knob={self._knob}",
+            f"rtc={1 if self._rtc else 0}",
         ]
         if self._uid:
             args.append(f"uid={self._uid}")

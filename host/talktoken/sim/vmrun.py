@@ -16,7 +16,14 @@ from talktoken.fwtree.mpy import compile_file
 
 SIM_DIR = Path(__file__).resolve().parent / "vm"
 # Simulator modules that run inside the VM (the rest of this package is host-only).
-VM_MODULES = ("driver.py", "driver_core.py", "simboard.py", "simstate.py", "flash_mp.py")
+VM_MODULES = (
+    "driver.py",
+    "driver_core.py",
+    "simboard.py",
+    "simstate.py",
+    "flash_mp.py",
+    "flashtime.py",
+)
 VMS = ("micropython", "cpython")
 
 

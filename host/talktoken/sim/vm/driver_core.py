@@ -56,18 +56,36 @@ class Driver:
         self.fine_until = SETTLE_MS
         self.off = False
         self.boots = 0
-        self.fs = simboard.make_fs(opts.get("flash", ""), int(opts.get("blocks", "0")))
+        self.fs = simboard.make_fs(
+            opts.get("flash", ""), int(opts.get("blocks", "0")), opts.get("stall", "typical")
+        )
+        import hwconfig
+
+        knob = opts.get("knob", "pio" if hwconfig.KNOB_PIO else "polled")
+        if knob not in ("pio", "polled"):
+            raise ValueError("knob must be pio or polled, not " + knob)
         self.board = simboard.SimBoard(
             fs=self.fs,
             uid=opts.get("uid", simboard.DEFAULT_UID),
             battery_mv=int(opts.get("battery", "-1")),
             ticks0=self.ticks0,
+            knob_counted=knob == "pio",
+            rtc_module=self._rtc_module(opts),
         )
+        self.stalled_ms = 0  # the loop's time stopped by flash operations since boot
+        self.stalls = 0
         self.app = None
         self.cw, self.ccw = knob_sequences()
         if opts.get("agenda"):
             self.install_agenda(opts["agenda"])
         self.boot()
+
+    def _rtc_module(self, opts):
+        """The RTC module when opts fit one (rtc=1); it keeps its time in FLASH.rtc."""
+        if opts.get("rtc", "0") != "1":
+            return None
+        image = opts.get("flash", "")
+        return simboard.SimRtcModule(image + ".rtc" if image else None)
 
     def install_agenda(self, path):
         """Put an agenda file where the app loads it at boot (SimDevice(agenda=...))."""
@@ -92,6 +110,9 @@ class Driver:
         # the protocol module loads when the host's first byte arrives, as on the Pico
         self.app = appmod.App(b, store=store, protocol_factory=preload.PROTO)
         self.boots += 1
+        timer = getattr(self.fs, "timer", None)
+        if timer is not None:
+            timer.take_ms()  # formatting and recovery stall the boot, not the loop
 
     def now(self):
         """The board's ms tick counter at the current virtual time (it wraps)."""
@@ -125,17 +146,42 @@ class Driver:
             raise
         if self.power_lost():
             self.power_off()
+            return
+        timer = getattr(self.fs, "timer", None)
+        if timer is not None:
+            ms = timer.take_ms()
+            if ms > 0:
+                self.stall(ms)
+
+    def stall(self, ms):
+        """The loop stops for ms (flash): inputs keep changing, only the counter sees them."""
+        self.stalled_ms += ms
+        self.stalls += 1
+        end = self.vt + ms
+        while self.sched and self.sched[0][0] <= end:
+            at, on, off = self.sched.pop(0)
+            if at > self.vt:
+                self.vt = at
+            self._change(on, off)
+        self.vt = end
+        self.fine_until = self.vt + SETTLE_MS
 
     def power_off(self):
         """Stop the device: no more steps, LEDs dark."""
         self.off = True
         self.board.frame[:] = bytes(72)
 
+    def _change(self, on, off):
+        mask = (self.mask | on) & ~off
+        if mask != self.mask:
+            self.mask = mask
+            self.board.pins_changed(mask)
+
     def _apply_due(self):
         changed = False
         while self.sched and self.sched[0][0] <= self.vt:
             _, on, off = self.sched.pop(0)
-            self.mask = (self.mask | on) & ~off
+            self._change(on, off)
             changed = True
         if changed:
             self.fine_until = self.vt + SETTLE_MS

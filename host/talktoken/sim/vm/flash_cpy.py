@@ -11,6 +11,11 @@ import os
 
 from littlefs import LittleFS, LittleFSError, UserContext
 
+if __package__:
+    from .flashtime import FlashTimer
+else:  # inside the simulator's CPython VM, where this directory is on sys.path
+    from flashtime import FlashTimer
+
 BLOCK_SIZE = 4096
 PICO_BLOCKS = 352
 READ_SIZE = 32
@@ -41,7 +46,9 @@ class FlashContext(UserContext):
         path: str | None = None,
         blocks: int = PICO_BLOCKS,
         data: bytearray | None = None,
+        stall: str = "typical",
     ) -> None:
+        self.timer = FlashTimer(stall)  # the time each operation stops the loop
         self.block_size = BLOCK_SIZE
         self.blocks = blocks
         size = blocks * BLOCK_SIZE
@@ -101,6 +108,7 @@ class FlashContext(UserContext):
             return LFS_ERR_IO
         torn = self._op()
         self.writes += 1
+        self.timer.program(len(data))
         if torn:
             data = data[: len(data) // 2]
         self._put(block * BLOCK_SIZE + off, bytes(data))
@@ -112,6 +120,7 @@ class FlashContext(UserContext):
             return LFS_ERR_IO
         torn = self._op()
         self.erases += 1
+        self.timer.erase()
         n = BLOCK_SIZE // 2 if torn else BLOCK_SIZE
         self._put(block * BLOCK_SIZE, b"\xff" * n)
         return LFS_ERR_IO if torn else 0
@@ -194,8 +203,10 @@ class FlashFs:
         blocks: int = PICO_BLOCKS,
         data: bytearray | None = None,
         format_if_bad: bool = True,
+        stall: str = "typical",
     ) -> None:
-        self.bdev = FlashContext(path, blocks, data)
+        self.bdev = FlashContext(path, blocks, data, stall)
+        self.timer = self.bdev.timer
         self.block_size = BLOCK_SIZE
         self.reformatted = False
         self.lfs = LittleFS(

@@ -3,6 +3,7 @@
 # Runs INSIDE MicroPython (not CPython). Counts block writes/erases and can cut the power.
 # ruff: noqa: UP031, SIM115  (MicroPython: %-formatting; the image file lives with the device)
 import vfs
+from flashtime import FlashTimer
 
 BLOCK_SIZE = 4096
 PICO_BLOCKS = 352  # 1,441,792 bytes: the Pico's LittleFS (ports/rp2 RPI_PICO)
@@ -22,7 +23,10 @@ class FlashBlockDev:
     Failing by return code rather than by raising keeps littlefs itself in a sane state.
     """
 
-    def __init__(self, path=None, blocks=PICO_BLOCKS, block_size=BLOCK_SIZE, data=None):
+    def __init__(
+        self, path=None, blocks=PICO_BLOCKS, block_size=BLOCK_SIZE, data=None, stall="typical"
+    ):
+        self.timer = FlashTimer(stall)  # the time each operation stops the loop
         self.block_size = block_size
         self.blocks = blocks
         size = blocks * block_size
@@ -98,6 +102,7 @@ class FlashBlockDev:
         torn = self._op()
         n = len(buf)
         self.writes += 1
+        self.timer.program(n)
         if torn:
             n //= 2
         self._put(block * self.block_size + off, memoryview(buf), n)
@@ -114,6 +119,7 @@ class FlashBlockDev:
                 return -EIO
             torn = self._op()
             self.erases += 1
+            self.timer.erase()
             n = self.block_size // 2 if torn else self.block_size
             self._put(arg * self.block_size, memoryview(self._ff), n)
             return -EIO if torn else 0
@@ -136,8 +142,12 @@ class FlashFs:
     _boot.py, and `reformatted` is True; pass format_if_bad=False to get the OSError instead.
     """
 
-    def __init__(self, path=None, blocks=PICO_BLOCKS, data=None, format_if_bad=True):
-        self.bdev = FlashBlockDev(None if data is not None else path, blocks, BLOCK_SIZE, data)
+    def __init__(
+        self, path=None, blocks=PICO_BLOCKS, data=None, format_if_bad=True, stall="typical"
+    ):
+        path = None if data is not None else path
+        self.bdev = FlashBlockDev(path, blocks, BLOCK_SIZE, data, stall)
+        self.timer = self.bdev.timer
         self.block_size = BLOCK_SIZE
         self.reformatted = False
         try:

@@ -110,29 +110,103 @@ class SimSerial:
         self.interrupt = bool(enabled)
 
 
-def make_fs(image, blocks=0):
-    """The simulated flash for this VM (flash_mp in MicroPython, flash_cpy in CPython)."""
+def make_fs(image, blocks=0, stall="typical"):
+    """The simulated flash for this VM (flash_mp in MicroPython, flash_cpy in CPython).
+
+    stall: "typical" (default), "worst" or "none": the datasheet time each operation stops the
+    loop for (flashtime.py).
+    """
     if MICROPYTHON:
         import flash_mp as flash
     else:
         import flash_cpy as flash
-    if blocks:
-        return flash.FlashFs(image or None, blocks)
-    return flash.FlashFs(image or None)
+    return flash.FlashFs(image or None, blocks or flash.PICO_BLOCKS, stall=stall)
+
+
+class KnobCounter:
+    """What the Pico's PIO knob program (board.knob_pio) counts, fed every change of the pins.
+
+    It counts the edges of encoder A (mask bit 3, 1 = active = low): A going low with B high,
+    or A going high with B low, is +1 (A leads: clockwise), the other two are -1. Fed by the
+    driver at every input change, also while the loop is stalled by flash, as the PIO runs on.
+    """
+
+    def __init__(self):
+        self.edges = 0
+        self._a = 0
+
+    def pins(self, mask):
+        """Take the input mask after a change."""
+        a = (mask >> 3) & 1
+        if a == self._a:
+            return
+        self._a = a
+        b = (mask >> 4) & 1
+        if a:
+            self.edges += -1 if b else 1  # A went low: B still high is clockwise
+        else:
+            self.edges += 1 if b else -1  # A went high: B low (active) is clockwise
+
+
+class SimRtcModule:
+    """A battery-backed RTC module, kept in a small file beside the flash image (path), so it
+    survives restarts of the simulated device. Unset (-1) until a host sets it, as a module
+    with a fresh coin cell comes; its time stands still while the simulated device is off.
+    """
+
+    def __init__(self, path=None):
+        self.path = path
+        self._base = -1
+        self._at = 0
+        if path:
+            try:
+                with open(path) as f:
+                    self._base = int(f.read().strip() or "-1")
+            except (OSError, ValueError):
+                self._base = -1
+
+    def epoch(self, vt):
+        """The module's time at virtual ms vt, or -1 when it was never set."""
+        if self._base < 0:
+            return -1
+        return self._base + (vt - self._at) // 1000
+
+    def set(self, epoch_s, vt):
+        """Set the module to epoch_s at virtual ms vt."""
+        self._base = epoch_s
+        self._at = vt
+        if self.path:
+            with open(self.path, "w") as f:
+                f.write("%d\n" % epoch_s)
 
 
 class SimBoard:
     """Board interface of docs/architecture.md for the simulator: virtual time and pins.
 
-    The driver sets `now` (a 2**30 tick) before each App.step and `inputs` (the pin mask);
-    show() keeps a copy of the frame in `frame`.
+    The driver sets `now` (a 2**30 tick) before each App.step and `inputs` (the pin mask), and
+    feeds every change of the pins to `pins_changed` (the knob counter's view). show() keeps
+    a copy of the frame in `frame`, and `frame_vt` when it was shown (after any flash stall of
+    that step). knob_counted: the knob is counted as by the Pico's PIO program (the default,
+    as hwconfig.KNOB_PIO); False: the firmware polls the A/B bits (the fallback).
     """
 
     fs_root = "/flash"
 
-    def __init__(self, fs=None, uid=DEFAULT_UID, battery_mv=-1, ticks0=0, serial=None):
+    def __init__(
+        self,
+        fs=None,
+        uid=DEFAULT_UID,
+        battery_mv=-1,
+        ticks0=0,
+        serial=None,
+        knob_counted=True,
+        rtc_module=None,
+    ):
         self.now = ticks0 & TICKS_MASK
         self.inputs = 0
+        self.knob_counted = knob_counted
+        self.counter = KnobCounter()
+        self.frame_vt = 0
         self.frame = bytearray(72)
         self.frames = 0
         self.watchdog_feeds = 0
@@ -146,6 +220,14 @@ class SimBoard:
         self._rtc_base = RTC_AT_BOOT
         self._rtc_vt = 0
         self.vt = 0  # virtual ms since boot (never wraps); the driver keeps it with `now`
+        # the optional battery-backed RTC module: a SimRtcModule (kept by the driver across
+        # reboots) or None; read at boot as board.Board does
+        self._ext = rtc_module
+        self.rtc_module = rtc_module is not None
+        self.clock_source = 0  # clocksrc.CLOCK_NONE
+        if rtc_module is not None and rtc_module.epoch(0) > 0:
+            self._rtc_base = rtc_module.epoch(0)
+            self.clock_source = 2  # clocksrc.CLOCK_RTC
 
     def ticks_ms(self):
         """The current tick in ms (wraps at 2**30)."""
@@ -155,10 +237,20 @@ class SimBoard:
         """The input bit mask: buttons in bits 0-2, encoder A and B in bits 3-4."""
         return self.inputs
 
+    def pins_changed(self, mask):
+        """The driver: the input pins changed to mask (the PIO-like counter sees every change)."""
+        self.counter.pins(mask)
+
+    def knob_count(self):
+        """The running count of encoder transitions (4 a detent), as board.Board gives it."""
+        return self.counter.edges * 2
+
     def show(self, frame):
         """Keep a copy of the 72-byte LED frame (24 LEDs x r,g,b)."""
         self.frame[:] = frame
         self.frames += 1
+        timer = getattr(self.fs, "timer", None)
+        self.frame_vt = self.vt + (timer.pending_ms() if timer is not None else 0)
 
     def feed_watchdog(self):
         """Count a watchdog feed (there is no watchdog here)."""
@@ -173,9 +265,11 @@ class SimBoard:
         return self._rtc_base + (self.vt - self._rtc_vt) // 1000
 
     def rtc_set(self, epoch_s):
-        """Set the wall clock to epoch_s seconds."""
+        """Set the wall clock to epoch_s seconds (and the RTC module, when fitted)."""
         self._rtc_base = int(epoch_s)
         self._rtc_vt = self.vt
+        if self._ext is not None:
+            self._ext.set(int(epoch_s), self.vt)
 
     def unique_id(self):
         """The device id as a hex string."""

@@ -60,8 +60,12 @@ def snapshot(drv):
         },
         "cue": {"pulses": a.cue.pulses, "tone_hz": drv.board.tone_hz, "tones": drv.board.tones},
         "clock_set": bool(a.clock_set),
+        "clock_source": a.clock_source,
+        "rtc_module": drv.board.rtc_module,
         "rtc": drv.board.rtc_now(),
         "frames": drv.board.frames,
+        "knob": "pio" if drv.board.knob_counted else "polled",
+        "flash_stall_ms": drv.stalled_ms,
         "serial": {
             "in": drv.board.serial.bytes_in,
             "out": drv.board.serial.bytes_out,
