@@ -141,9 +141,9 @@ def purge_candidates(arc: Archive, before_iso: str) -> list[tuple[str, str]]:
 
 def purge(arc: Archive, ids: list[str]) -> int:
     """Remove these sessions (bytes, index rows, cached metrics, hand dates) in ONE transaction:
-    a kill at any moment leaves each of them whole or gone, never half. Returns how many were removed.
-    Freed pages are overwritten (secure_delete), and any loose `.ttl` file of theirs in
-    sessions/ goes after the commit."""
+    a kill at any moment leaves each of them whole or gone, never half. Returns how many were
+    removed. Freed pages are overwritten (secure_delete), and any loose `.ttl` file of theirs
+    in sessions/ goes after the commit."""
     removed = 0
     with arc.db:
         for sid in ids:
