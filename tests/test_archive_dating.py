@@ -29,7 +29,7 @@ def _log(i: int, known: bool):
 
 
 def _pull(arc: Archive, monkeypatch, when: str, logs) -> list[str]:
-    import talktoken.archive.importing as imp
+    import talktoken.archive.store as imp
 
     monkeypatch.setattr(imp, "_now", lambda: when)
     ids = []

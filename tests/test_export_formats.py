@@ -9,21 +9,18 @@ import os
 import zipfile
 from pathlib import Path
 
+import pympi
 import pytest
 import report_kit as kit
 from export_kit import GOLDEN_ID, golden_log, golden_script
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from praatio import textgrid as praat_tg
+from pyannote.database import util as pyannote_util
 from talktoken.archive.store import Archive
 from talktoken.export import run
 from talktoken.export.spans import spans
 from talktoken.metrics import summary as metrics
-
-pyannote_util = pytest.importorskip(
-    "pyannote.database.util", reason="pip install pyannote.database"
-)
-pympi = pytest.importorskip("pympi", reason="pip install pympi-ling")
-praat_tg = pytest.importorskip("praatio.textgrid", reason="pip install praatio")
 
 GOLDEN = Path(__file__).parent / "golden" / "export"
 
