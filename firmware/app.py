@@ -1,4 +1,5 @@
-# One loop iteration of the device: inputs -> ui -> session -> log -> protocol -> LED ring.
+"""One loop iteration of the device: inputs -> ui -> session -> log -> protocol -> LED ring."""
+
 import gc
 import sys
 
@@ -23,12 +24,6 @@ class Busy(agendamod.AgendaError):
 
     def __init__(self):
         super().__init__("", "a session is running; end it before changing the agenda")
-
-
-def _join(root, name):
-    if not root or root.endswith("/"):
-        return root + name
-    return root + "/" + name
 
 
 class App:
@@ -220,9 +215,8 @@ class App:
             raise Busy()
         self._save_agenda(a)
         self.agenda = a
-        if self.session.state != ST_RUNNING:
-            self.session = Session(a, self)
-            self.ui.set_session(self.session)
+        self.session = Session(a, self)
+        self.ui.set_session(self.session)
 
     def set_agenda_json(self, text, now):
         """Parse and apply agenda JSON; on a bad agenda show the alert and raise AgendaError."""
@@ -253,12 +247,9 @@ class App:
 
     def _read(self, name):
         fs = self._fs()
-        if fs is not None:
-            f = fs.open(name, "rb")
-        elif self.board.fs_root is None:
+        if fs is None:
             raise OSError(2)  # a board without storage
-        else:
-            f = open(_join(self.board.fs_root, name), "rb")
+        f = fs.open(name, "rb")
         try:
             return f.read()
         finally:
@@ -267,39 +258,20 @@ class App:
     def _save_agenda(self, a):
         data = agendamod.canonical(a)
         fs = self._fs()
-        if fs is None and self.board.fs_root is None:
+        if fs is None:
             return  # a board without storage keeps the agenda in RAM only
-        if fs is not None:
-            f = fs.open(AGENDA_TMP, "wb")
-        else:
-            f = open(_join(self.board.fs_root, AGENDA_TMP), "wb")
+        f = fs.open(AGENDA_TMP, "wb")
         try:
             f.write(data)
         finally:
             f.close()
-        if fs is not None:
-            fs.rename(AGENDA_TMP, AGENDA_FILE)
-        else:
-            import os
-
-            root = self.board.fs_root
-            os.rename(_join(root, AGENDA_TMP), _join(root, AGENDA_FILE))
+        fs.rename(AGENDA_TMP, AGENDA_FILE)
 
 
 def _unpack_unfinished(found, fallback):
-    """(Agenda, records) from what store.unfinished() returned."""
-    if type(found) is tuple:
-        header, records = found
-    elif type(found) is dict:
-        header, records = found, found.get("records", ())
-    else:
-        header, records = found, getattr(found, "records", ())
-    a = header.get("agenda") if type(header) is dict else getattr(header, "agenda", None)
-    if type(a) is dict:
-        try:
-            a = agendamod.parse(a)
-        except agendamod.AgendaError:
-            a = None
-    if a is None:
+    """(Agenda, records) of a logrecover.Unfinished; fallback when its agenda does not parse."""
+    try:
+        a = agendamod.parse(found.agenda)
+    except agendamod.AgendaError:
         a = fallback
-    return a, records
+    return a, found.records

@@ -1,4 +1,5 @@
-# The Pico: the ONLY module that touches machine/neopixel (pins, LEDs, watchdog, RTC, ADC, USB CDC).
+"""The Pico: the only module touching machine, neopixel and rp2 (pins, LEDs, watchdog, RTC, USB)."""
+
 import select
 import sys
 import time
@@ -19,7 +20,8 @@ class UsbSerial:
     """USB CDC through sys.stdin.buffer / sys.stdout.buffer, never blocking on input.
 
     After select.poll says readable, a 1-byte read does not block, while a larger read may
-    (REFERENCES.md), so input is taken one byte at a time into a pre-allocated buffer.
+    wait for more bytes (MicroPython's stdin stream), so input is taken one byte at a time into
+    a pre-allocated buffer.
     """
 
     def __init__(self, stdin=None, stdout=None):

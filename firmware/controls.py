@@ -1,4 +1,5 @@
-# Polled inputs: debounced buttons (short/long press) and a quadrature knob, turned into gestures.
+"""Polled inputs: debounced buttons (short/long press) and a quadrature knob, made gestures."""
+
 from clockmath import ticks_diff
 from micropython import const
 

@@ -1,11 +1,13 @@
-# Line protocol server on the USB CDC port: requests, replies, fetch streaming, live events.
+"""Line protocol server on the USB CDC port: requests, replies, fetch streaming, live events."""
+
 import binascii
 import hashlib
 import json
 
+import agenda as agendamod
 import events
+from argcheck import ProtoError, int_arg, name_arg, only, str_arg
 from micropython import const
-from protoargs import ProtoError, int_arg, name_arg, only, size_of
 from protoframe import (
     ARGS_BRACKETS,
     ARGS_BYTE,
@@ -16,8 +18,12 @@ from protoframe import (
     check_args,
     parse_id,
 )
-from protoops import EPOCH_MAX, EPOCH_MIN, PROTO_VERSION, ProtoOps  # noqa: F401 (re-exported)
 
+PROTO_VERSION = const(1)
+EPOCH_MIN = const(1577836800)  # 2020-01-01
+EPOCH_MAX = const(4102444800)  # 2100-01-01
+PAGE = const(32)  # sessions per `sessions` answer unless `count` says otherwise
+PAGE_MAX = const(64)
 CHUNK = const(2048)  # raw bytes per chunk line (2732 base64 characters): one per service()
 LINES_PER_SERVICE = const(4)
 FETCH_QUEUE = const(8)  # fetches held at once (the streaming one + queued ones)
@@ -37,14 +43,18 @@ OPS = (
 )
 
 
-class Proto(ProtoOps):
+class Proto:
     """Serves the line protocol of docs/protocol.md; `service(now)` once per loop iteration.
 
-    Framing, replies, `hello` and `fetch` streaming live here; the other ops in ProtoOps.
+    Framing, replies and `fetch` streaming; each op is a method `_op_<name>(rid, args)`
+    returning the reply's object (None: the reply follows later, as for fetch).
     """
 
     def __init__(self, app):
-        ProtoOps.__init__(self, app)
+        self.app = app
+        self.watching = False
+        self.update_ok = False
+        self.now = 0
         self.reader = LineReader(MAX_LINE)
         self.requests = 0  # well-framed requests answered
         self.errors = 0  # of which answered with err
@@ -172,7 +182,7 @@ class Proto(ProtoOps):
         message = message.replace("\n", " ").replace("\r", " ")
         self.app.board.serial.write(b"TT:%d err %s %s\n" % (rid, code.encode(), message.encode()))
 
-    # -- hello and fetch (streamed); the other ops are in protoops.ProtoOps ---------------------
+    # -- hello and fetch (streamed) ------------------------------------------------------------
 
     def _op_hello(self, rid, args):
         only(args, ("proto", "host"))
@@ -182,7 +192,7 @@ class Proto(ProtoOps):
         board = self.app.board
         return {
             "proto": PROTO_VERSION,
-            "fw": getattr(self.app, "fw_version", "0"),
+            "fw": self.app.fw_version,
             "device": board.unique_id(),
             "max_line": MAX_LINE,
             "max_depth": MAX_DEPTH,
@@ -195,8 +205,7 @@ class Proto(ProtoOps):
         name = name_arg(args)
         off = int_arg(args, "offset", 0, 1 << 30, 0)
         length = int_arg(args, "length", -1, 1 << 30, -1)
-        store = self._store()
-        size = size_of(store, name)
+        size = self._size(name)
         end = size if length < 0 or off + length > size else off + length
         if self._f_id:
             if len(self._queue) >= FETCH_QUEUE - 1:
@@ -246,7 +255,7 @@ class Proto(ProtoOps):
     def _finish(self, rid):
         store = self.app.store
         name = self._f_name
-        if self._f_hash is not None and self._f_off == size_of(store, name):
+        if self._f_hash is not None and self._f_off == self._size(name):
             digest = self._f_hash.digest()
         else:
             digest = None
@@ -254,4 +263,140 @@ class Proto(ProtoOps):
         end = self._f_off
         hexd = str(binascii.hexlify(digest), "ascii") if digest else store.sha256(name)
         self._next()
-        self._ok(rid, {"name": name, "size": size_of(store, name), "end": end, "sha256": hexd})
+        self._ok(rid, {"name": name, "size": self._size(name), "end": end, "sha256": hexd})
+
+    # -- the ops answered in one reply -------------------------------------------------------
+
+    def _running(self):
+        s = self.app.session
+        return s.state in (events.ST_RUNNING, events.ST_PAUSED)
+
+    def _op_info(self, rid, args):
+        only(args, ())
+        app = self.app
+        store = app.store
+        s = app.session
+        a = app.agenda
+        out = {
+            "proto": PROTO_VERSION,
+            "fw": app.fw_version,
+            "device": app.board.unique_id(),
+            "clock": app.board.rtc_now(),
+            "clock_set": app.clock_set,
+            "state": events.STATE_NAMES[s.state],
+            "phase": s.phase,
+            "agenda": {"name": a.name, "hash": agendamod.digest(a)},
+            "battery_mv": app.board.battery_mv(),
+            "interrupt": self.update_ok or not self._running(),
+        }
+        if store is not None:
+            ix = store.index()
+            out["sessions"] = ix.count()
+            out["free"] = store.free_bytes()
+            out["used"] = ix.used()
+            out["fs_id"] = store.fs_id
+            out["fresh"] = store.fresh
+        return out
+
+    def _op_clock_set(self, rid, args):
+        only(args, ("epoch",))
+        epoch = int_arg(args, "epoch", EPOCH_MIN, EPOCH_MAX)
+        self.app.board.rtc_set(epoch)
+        self.app.clock_set = True
+        return {"clock": self.app.board.rtc_now()}
+
+    def _op_agenda_get(self, rid, args):
+        only(args, ())
+        a = self.app.agenda
+        return {"agenda": a.to_dict(), "hash": agendamod.digest(a)}
+
+    def _op_agenda_set(self, rid, args):
+        only(args, ("agenda",))
+        d = args.get("agenda")
+        if not isinstance(d, dict):
+            raise ProtoError("args", "agenda must be a JSON object")
+        if self._running():
+            raise ProtoError("busy", "a session is running; end it before changing the agenda")
+        problems = agendamod.problems(d)
+        if problems:
+            body = json.dumps({"problems": [[f, r] for f, r in problems]})
+            raise ProtoError("agenda", body)
+        a = agendamod.parse(d)
+        self.app.set_agenda(a)
+        return {"name": a.name, "hash": agendamod.digest(a)}
+
+    def _op_sessions(self, rid, args):
+        only(args, ("start", "count"))
+        start = int_arg(args, "start", 0, 1 << 30, 0)
+        count = int_arg(args, "count", 1, PAGE_MAX, PAGE)
+        ix = self._store().index()
+        total = ix.count()
+        end = start + count if start + count < total else total
+        page = [ix.entry(i) for i in range(start, end)]
+        return {"sessions": page, "total": total, "next": end if end < total else None}
+
+    def _op_hash(self, rid, args):
+        only(args, ("name",))
+        name = name_arg(args)
+        store = self._store()
+        size = self._size(name)
+        return {"name": name, "size": size, "sha256": store.sha256(name)}
+
+    def _op_delete(self, rid, args):
+        only(args, ("name", "sha256"))
+        name = name_arg(args)
+        sha = str_arg(args, "sha256", 64)
+        if len(sha) != 64:
+            raise ProtoError("args", "sha256 must be 64 hex digits")
+        store = self._store()
+        self._size(name)
+        if store.sha256(name) != sha.lower():
+            raise ProtoError("hash", "sha256 does not match the stored session; nothing deleted")
+        if store.delete(name, sha.lower()) is False:
+            raise ProtoError("hash", "the store refused to delete %s" % name)
+        return {"deleted": name}
+
+    def _op_watch(self, rid, args):
+        only(args, ("on",))
+        on = args.get("on", True)
+        if not isinstance(on, bool):
+            raise ProtoError("args", "on must be true or false")
+        self.watching = on
+        return {"on": on}
+
+    def _op_state(self, rid, args):
+        only(args, ())
+        s = self.app.session
+        now = self.now
+        return {
+            "state": events.STATE_NAMES[s.state],
+            "phase": s.phase,
+            "speaker": s.speaker,
+            "session_ms": s.session_ms(now) if s.state != events.ST_READY else 0,
+            "talk_ms": [s.seat_talk_now(i, now) for i in range(s.agenda.seats)],
+            "turns": list(s.seat_turns[: s.agenda.seats]),
+            "passes": list(s.seat_passes[: s.agenda.seats]),
+        }
+
+    def _op_prepare_update(self, rid, args):
+        only(args, ())
+        store = self.app.store
+        self.app.session.checkpoint(self.now)  # the clock now, so a resume loses no time
+        if store is not None:
+            store.flush()
+        self.update_ok = True
+        self.app.board.serial.set_interrupt(True)
+        return {"interrupt": True}
+
+    def _store(self):
+        if self.app.store is None:
+            raise ProtoError("storage", "this device has no log storage")
+        return self.app.store
+
+    def _size(self, name):
+        """Bytes in the stored session `name`; ProtoError notfound when there is none."""
+        ix = self._store().index()
+        i = ix.find(name)
+        if i < 0:
+            raise ProtoError("notfound", "no session %s on this device" % name)
+        return ix.size(i)

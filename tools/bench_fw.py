@@ -1,5 +1,5 @@
 # Firmware figures from the MicroPython unix port: timer drift, loop allocation, smallest heap.
-"""figures() -> fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb[_host] (+ details).
+"""figures() -> fw_code_kb, fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb[_host].
 
 Each figure runs a driver compiled to .mpy with the firmware in `micropython`: the heap figures
 tools/fwbench_heap.py (small, so the figure measures the firmware), the others
@@ -24,7 +24,7 @@ from talktoken.mpy import compile_file  # noqa: E402
 BENCH_DIR = BUILD / "bench"
 
 
-DRIVERS = ("fwbench_device", "fwbench_heap", "fwbench_script")
+DRIVERS = ("fwbench_code", "fwbench_device", "fwbench_heap", "fwbench_script")
 
 
 def _compile_drivers() -> None:
@@ -154,8 +154,23 @@ def min_heapsize(lo: int = 8, hi: int = 256) -> dict:
     }
 
 
+def code_size(top: int = 5) -> dict:
+    """fw_code_kb: the heap the firmware modules take once loaded (the app's, then the
+    protocol's, as a host connecting loads them), and the `top` largest modules by KB."""
+    ok, out = _device([], driver="fwbench_code")
+    words = _result(out, "code")
+    sizes = {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}
+    largest = sorted(sizes.items(), key=lambda kv: -kv[1])[:top]
+    return {
+        "fw_code_kb": round(sum(sizes.values()) / 1024, 1),
+        "fw_code_top_kb": {name: round(n / 1024, 1) for name, n in largest},
+        "fw_code_modules": len(sizes),
+    }
+
+
 def figures() -> dict:
     out: dict = {}
+    out.update(code_size())
     out.update(loop_alloc())
     out.update(timer_drift())
     out.update(min_heapsize())
