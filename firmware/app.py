@@ -15,6 +15,8 @@ from ui import ALERT_AGENDA_REJECTED, ALERT_RESUMED, ALERT_STORAGE_FULL, Ui
 
 FW_VERSION = "0.1.0"
 LOOP_MS = const(10)  # loop period on the device
+RETRY_MIN_MS = const(250)  # after a MemoryError loading the protocol: first wait, then doubled
+RETRY_MAX_MS = const(16000)
 AGENDA_FILE = "agenda.json"
 AGENDA_TMP = "agenda.tmp"
 
@@ -44,6 +46,10 @@ class App:
         self._proto_factory = protocol_factory
         self._first = bytearray(1)  # the serial watcher's byte while no protocol is loaded
         self.connect_failures = 0
+        self.load_error = None  # why the protocol could not load (not a MemoryError): no retry
+        self.proto_faults = 0  # exceptions out of the protocol caught by the loop (bugs)
+        self._retry_at = 0
+        self._retry_ms = 0  # 0: no back-off under way
         self._store_open = False
         self._intr = None
         boot_alert = 0
@@ -66,8 +72,12 @@ class App:
     def record(self, ev, seat, phase, t_ms, arg):
         if self.store is not None:
             self.store.record(ev, seat, phase, t_ms, arg)
-        if self.proto is not None:
-            self.proto.on_event(ev, seat, phase, t_ms, arg)
+        p = self.proto
+        if p is not None:
+            try:
+                p.on_event(ev, seat, phase, t_ms, arg)
+            except Exception:
+                self.proto_faults += 1
 
     # ---- the loop ----
     def step(self, now):
@@ -91,8 +101,8 @@ class App:
             self.store.service(now)
         p = self.proto
         if p is not None:
-            p.service(now)
-        elif self._proto_factory is not None:
+            self._serve(p, now)
+        elif self._proto_factory is not None and self.load_error is None:
             self._watch_serial(now)
         self._sync_interrupt()
         ledring.render(self.frame, self.session, ui, now)
@@ -125,11 +135,22 @@ class App:
             now = b.ticks_ms()
             if ticks_diff(due, now) <= 0:
                 return
+            self._serve(p, now)
+
+    def _serve(self, p, now):
+        """p.service(now), guarded: the protocol answers its own failures with err replies,
+        and whatever still escapes (a bug) is counted here, never the end of the loop."""
+        try:
             p.service(now)
+        except Exception:
+            self.proto_faults += 1
 
     # ---- the protocol, loaded on first use ----
     def _watch_serial(self, now):
-        """No host has spoken yet: one byte read, nothing allocated while the port is quiet."""
+        """No host has spoken yet: one byte read, nothing allocated while the port is quiet.
+        After a failed load the port is left alone until the back-off has passed."""
+        if self._retry_ms and ticks_diff(now, self._retry_at) < 0:
+            return
         first = self._first
         if self.board.serial.read_into(first, 0, 1):
             self.connect(now, first)
@@ -137,8 +158,13 @@ class App:
     def connect(self, now, pending=b""):
         """Load and make the protocol, hand it the bytes already read from the port, and serve
         them. The factory is a callable, a module name, or module names to import in that order
-        (preload.PROTO); a module's Proto is the factory then. A failure (no memory for the code)
-        costs those bytes, never the session: the host times out and asks again."""
+        (preload.PROTO); a module's Proto is the factory then.
+
+        A MemoryError costs those bytes, never the session: the next try comes on a host byte
+        after a back-off (RETRY_MIN_MS, doubled up to RETRY_MAX_MS), so a failing load is not
+        repeated inside a request's time budget. Any other error will not go away by trying
+        again: it is told to the host once (`TT:* fault ...`), kept in load_error, and the
+        protocol is not loaded again until the device restarts."""
         f = self._proto_factory
         try:
             if type(f) is str:
@@ -148,10 +174,21 @@ class App:
 
                 f = preload.run(f).Proto
             p = f(self)
-        except Exception:
+        except MemoryError:
             self.connect_failures += 1
             gc.collect()
+            ms = self._retry_ms * 2 if self._retry_ms else RETRY_MIN_MS
+            self._retry_ms = ms if ms < RETRY_MAX_MS else RETRY_MAX_MS
+            self._retry_at = ticks_add(now, self._retry_ms)
             return None
+        except Exception as exc:
+            self.connect_failures += 1
+            self.load_error = "%s %s" % (type(exc).__name__, exc)
+            gc.collect()
+            msg = self.load_error.replace("\n", " ").replace('"', "'")
+            self.board.serial.write(b'TT:* fault {"what":"protocol","error":"%s"}\n' % msg.encode())
+            return None
+        self._retry_ms = 0
         if pending:
             p.feed(pending)
         self.proto = p

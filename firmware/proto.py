@@ -27,6 +27,10 @@ PAGE_MAX = const(64)
 CHUNK = const(2048)  # raw bytes per chunk line (2732 base64 characters): one per service()
 LINES_PER_SERVICE = const(4)
 FETCH_QUEUE = const(8)  # fetches held at once (the streaming one + queued ones)
+OUT_MAX = const(
+    4096
+)  # output bytes held for a host that does not read: live events dropped past it
+ENOENT = const(2)
 OPS = (
     "hello",
     "info",
@@ -67,23 +71,38 @@ class Proto:
         self._f_hash = None
         self._queue = []  # (rid, name, offset, end) of fetches waiting their turn
         self._more = False  # stopped at LINES_PER_SERVICE: more input may be waiting
+        self._out = []  # bytes objects waiting for the port, oldest first
+        self._out_at = 0  # bytes of _out[0] already written
+        self._out_n = 0  # bytes waiting in _out (not counting those written)
+        self.dropped = 0  # live events dropped since the last one sent (told in the next one)
+        self.dropped_total = 0
+        self.faults = 0  # exceptions caught outside a request (a bug; the loop goes on)
 
     @property
     def busy(self):
-        """True while a fetch streams or input may wait: call service() again without waiting."""
-        return self._f_id != 0 or self._more
+        """True while a fetch streams or input may wait and the port takes output: call
+        service() again without waiting."""
+        return (self._f_id != 0 or self._more) and not self._out
 
     # -- the loop side --------------------------------------------------------------------
 
     def service(self, now):
-        """Stream one fetch chunk, then answer up to a few complete request lines."""
+        """Write waiting output; when all of it is out, stream one fetch chunk, then answer up
+        to a few complete request lines. While the host does not read, nothing new is made:
+        fetches pause and requests wait in the host's buffers (back-pressure)."""
         self.now = now
+        if not self._drain():
+            return
         if self._f_id:
             self._stream()
+            if not self._drain():
+                return
         serial = self.app.board.serial
         reader = self.reader
         self._more = True
         for _ in range(LINES_PER_SERVICE):
+            if self._out:
+                return  # the last reply is still going out: read no more requests yet
             kind, start, end = reader.poll(serial)
             if kind == 0:
                 self._more = False
@@ -96,28 +115,69 @@ class Proto:
                 continue
             try:
                 self._line(reader.buf, start, end)
+            except Exception:  # _line answers every failure of an op; this is a bug in it
+                self.faults += 1
             finally:
                 reader.consumed()
+            self._drain()
+
+    def _send(self, data):
+        """Queue data for the port (written by _drain, as far as the port takes it now)."""
+        self._out.append(data)
+        self._out_n += len(data)
+
+    def _drain(self):
+        """Write queued output as far as the port takes it now; True when none is left."""
+        out = self._out
+        if not out:
+            return True
+        serial = self.app.board.serial
+        while out:
+            head = out[0]
+            at = self._out_at
+            n = serial.write(head, at)  # a method call, not a bound method: no allocation
+            at += n
+            self._out_n -= n
+            if at < len(head):
+                self._out_at = at
+                return False
+            out.pop(0)
+            self._out_at = 0
+        return True
 
     def feed(self, data):
         """Bytes the app's serial watcher read before the protocol was loaded: served first."""
         self.reader.feed(data)
 
     def on_event(self, ev, seat, phase, t_ms, arg):
-        """Live event from the session (teed by the app); sent only while `watch` is on."""
+        """Live event from the session (teed by the app); sent only while `watch` is on.
+
+        When the host does not read and OUT_MAX bytes wait, the event is dropped and counted;
+        the next event sent carries `"dropped": N` (events lost just before it)."""
         if not self.watching or ev == events.EV_CHECKPOINT:
             return
-        name = events.EVENT_NAMES[ev] if 0 < ev < len(events.EVENT_NAMES) else "unknown"
-        if seat == events.NO_SEAT:
-            seat = -1
-        line = 'TT:* ev {"ev":"%s","seat":%d,"phase":%d,"t":%d,"arg":%d}\n' % (
-            name,
-            seat,
-            phase,
-            t_ms,
-            arg,
-        )
-        self.app.board.serial.write(line.encode())
+        try:
+            name = events.EVENT_NAMES[ev] if 0 < ev < len(events.EVENT_NAMES) else "unknown"
+            if seat == events.NO_SEAT:
+                seat = -1
+            line = 'TT:* ev {"ev":"%s","seat":%d,"phase":%d,"t":%d,"arg":%d' % (
+                name,
+                seat,
+                phase,
+                t_ms,
+                arg,
+            )
+            if self._out_n + len(line) + 20 > OUT_MAX:
+                self.dropped += 1
+                self.dropped_total += 1
+                return
+            if self.dropped:
+                line += ',"dropped":%d' % self.dropped
+                self.dropped = 0
+            self._send(line.encode() + b"}\n")
+            self._drain()
+        except Exception:  # an event must never cost the session
+            self.faults += 1
 
     # -- framing ----------------------------------------------------------------------------
 
@@ -163,6 +223,10 @@ class Proto:
             result = getattr(self, "_op_" + op)(rid, args)
         except ProtoError as exc:
             return self._err(rid, exc.code, exc.message)
+        except OSError as exc:
+            if exc.args and exc.args[0] == ENOENT:
+                return self._err(rid, "notfound", "the session file is gone")
+            return self._err(rid, "io", "storage error %s" % exc)
         except Exception as exc:  # a bug must cost one answer, never the session
             return self._err(rid, "internal", "%s %s" % (type(exc).__name__, exc))
         if result is not None:
@@ -170,17 +234,16 @@ class Proto:
 
     def _ok(self, rid, obj):
         self.requests += 1
-        # Three writes rather than one formatted line: one copy fewer of a large reply at peak.
-        write = self.app.board.serial.write
-        write(b"TT:%d ok " % rid)
-        write(json.dumps(obj).encode())
-        write(b"\n")
+        # Three pieces rather than one formatted line: one copy fewer of a large reply at peak.
+        self._send(b"TT:%d ok " % rid)
+        self._send(json.dumps(obj).encode())
+        self._send(b"\n")
 
     def _err(self, rid, code, message):
         self.requests += 1
         self.errors += 1
         message = message.replace("\n", " ").replace("\r", " ")
-        self.app.board.serial.write(b"TT:%d err %s %s\n" % (rid, code.encode(), message.encode()))
+        self._send(b"TT:%d err %s %s\n" % (rid, code.encode(), message.encode()))
 
     # -- hello and fetch (streamed) ------------------------------------------------------------
 
@@ -223,47 +286,74 @@ class Proto:
         self._f_hash = hashlib.sha256() if off == 0 else None
 
     def _stream(self):
+        """One chunk of the streaming fetch; at its end the final reply. Guarded like a
+        request: any failure ends this fetch with an err reply, and the next queued one goes."""
         rid = self._f_id
+        try:
+            reply = self._chunk_out(rid)
+        except ProtoError as exc:
+            reply = exc
+        except Exception as exc:
+            reply = exc
+        if reply is None:
+            return  # more chunks to come
+        self._next()
+        if type(reply) is dict:
+            self._ok(rid, reply)
+        elif isinstance(reply, ProtoError):
+            self._err(rid, reply.code, reply.message)
+        elif isinstance(reply, OSError) and reply.args and reply.args[0] == ENOENT:
+            self._err(rid, "notfound", "the session file is gone")
+        elif isinstance(reply, OSError):
+            self._err(rid, "io", "read failed: %s" % reply)
+        else:
+            self._err(rid, "internal", "%s %s" % (type(reply).__name__, reply))
+
+    def _chunk_out(self, rid):
+        """Send one chunk line; the final reply's object when the fetch is done, else None."""
         want = self._f_end - self._f_off
         if want > CHUNK:
             want = CHUNK
         n = 0
         if want > 0:
-            try:
-                n = self.app.store.read_chunk(self._f_name, self._f_off, want, self._chunk)
-            except Exception as exc:
-                self._next()
-                return self._err(rid, "io", "read failed: %s" % exc)
+            n = self.app.store.read_chunk(self._f_name, self._f_off, want, self._chunk)
         if n > 0:
             mv = memoryview(self._chunk)[:n]
             if self._f_hash is not None:
                 self._f_hash.update(mv)
             crc = binascii.crc32(mv) & 0xFFFFFFFF
-            serial = self.app.board.serial
-            serial.write(b"TT:%d chunk %d %08x " % (rid, self._f_off, crc))
-            serial.write(binascii.b2a_base64(mv))  # type: ignore[arg-type]  # ends with newline
+            self._send(b"TT:%d chunk %d %08x " % (rid, self._f_off, crc))
+            self._send(binascii.b2a_base64(mv))  # type: ignore[arg-type]  # ends with newline
             self._f_off += n
         if n < want or self._f_off >= self._f_end:
-            self._finish(rid)
+            return self._finish()
+        return None
 
     def _next(self):
         """The streaming fetch is over: the next queued one streams from the next call."""
         self._f_id = 0
+        self._f_hash = None
         if self._queue:
             self._start(*self._queue.pop(0))
 
-    def _finish(self, rid):
-        store = self.app.store
+    def _finish(self):
+        """The final reply of the streaming fetch: size, end and the whole file's SHA-256."""
         name = self._f_name
-        if self._f_hash is not None and self._f_off == self._size(name):
-            digest = self._f_hash.digest()
+        size = self._size(name)
+        if self._f_hash is not None and self._f_off == size:
+            hexd = str(binascii.hexlify(self._f_hash.digest()), "ascii")
         else:
-            digest = None
-        self._f_hash = None
-        end = self._f_off
-        hexd = str(binascii.hexlify(digest), "ascii") if digest else store.sha256(name)
-        self._next()
-        self._ok(rid, {"name": name, "size": self._size(name), "end": end, "sha256": hexd})
+            hexd = self.app.store.sha256(name)
+        return {"name": name, "size": size, "end": self._f_off, "sha256": hexd}
+
+    def _fetching(self, name):
+        """True while a fetch streams or waits for the session file `name`."""
+        if self._f_id and self._f_name == name:
+            return True
+        for q in self._queue:
+            if q[1] == name:
+                return True
+        return False
 
     # -- the ops answered in one reply -------------------------------------------------------
 
@@ -350,6 +440,8 @@ class Proto:
             raise ProtoError("args", "sha256 must be 64 hex digits")
         store = self._store()
         self._size(name)
+        if self._fetching(name):
+            raise ProtoError("busy", "a fetch is reading %s; delete it after the fetch ends" % name)
         if store.sha256(name) != sha.lower():
             raise ProtoError("hash", "sha256 does not match the stored session; nothing deleted")
         if store.delete(name, sha.lower()) is False:

@@ -255,8 +255,9 @@ class FakeSerial:
         """Complete reply lines written so far (bytes, without the newline)."""
         return b"".join(self.out).split(b"\n")[:-1]
 
-    def write(self, data):
-        self.out.append(bytes(data))
+    def write(self, data, start=0):
+        self.out.append(bytes(data[start:]))
+        return len(data) - start
 
     def set_interrupt(self, enabled):
         self.interrupt = enabled
