@@ -20,7 +20,8 @@ if sys.implementation.name != "micropython":
 
 import test_proto_fuzz  # noqa: E402
 
-n, failures = test_proto_fuzz.run(int(sys.argv[1]), first=int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+n, failures = test_proto_fuzz.run(int(sys.argv[1]), first=first)
 print("RESULT fuzz sequences %d failures %d" % (n, len(failures)))
 for seed, msg in failures[:20]:
     print("FAIL %d %s" % (seed, msg))
