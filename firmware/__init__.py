@@ -1,1 +1,1 @@
-# Marks firmware/ as package data for the host wheel; never deployed to the device.
+"""Marks firmware/ as package data for the host wheel; never deployed to the device."""

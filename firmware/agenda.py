@@ -1,4 +1,5 @@
-# Agenda model: parse (validated by agendacheck, loaded then), canonical bytes, digest, default.
+"""Agenda model: parse (validated by agendacheck, loaded then), canonical bytes, digest, default."""
+
 import hashlib
 import json
 import sys

@@ -1,4 +1,7 @@
-# Agenda validation: every problem of an agenda dict, with its field path and a reason.
+"""Agenda validation: every problem of an agenda dict, with its field path and a reason.
+
+Loaded only while an agenda is validated, then dropped from sys.modules: it stays off the heap."""
+
 from events import BALANCE_NAMES, CUE_NAMES, FLOOR_NAMES, QUEUE_NAMES
 from micropython import const
 

@@ -1,4 +1,5 @@
-# One loop iteration of the device: inputs -> ui -> session -> log -> protocol -> LED ring.
+"""One loop iteration of the device: inputs -> ui -> session -> log -> protocol -> LED ring."""
+
 import gc
 import sys
 
@@ -16,6 +17,8 @@ from ui import ALERT_AGENDA_REJECTED, ALERT_RESUMED, ALERT_STORAGE_FULL, Ui
 
 FW_VERSION = "0.1.0"
 LOOP_MS = const(10)  # loop period on the device
+RETRY_MIN_MS = const(250)  # after a MemoryError loading the protocol: first wait, then doubled
+RETRY_MAX_MS = const(16000)
 AGENDA_FILE = "agenda.json"
 AGENDA_TMP = "agenda.tmp"
 
@@ -25,12 +28,6 @@ class Busy(agendamod.AgendaError):
 
     def __init__(self):
         super().__init__("", "a session is running; end it before changing the agenda")
-
-
-def _join(root, name):
-    if not root or root.endswith("/"):
-        return root + name
-    return root + "/" + name
 
 
 class App:
@@ -52,6 +49,10 @@ class App:
         self._proto_factory = protocol_factory
         self._first = bytearray(1)  # the serial watcher's byte while no protocol is loaded
         self.connect_failures = 0
+        self.load_error = None  # why the protocol could not load (not a MemoryError): no retry
+        self.proto_faults = 0  # exceptions out of the protocol caught by the loop (bugs)
+        self._retry_at = 0
+        self._retry_ms = 0  # 0: no back-off under way
         self._store_open = False
         self._intr = None
         boot_alert = 0
@@ -76,8 +77,12 @@ class App:
     def record(self, ev, seat, phase, t_ms, arg):
         if self.store is not None:
             self.store.record(ev, seat, phase, t_ms, arg)
-        if self.proto is not None:
-            self.proto.on_event(ev, seat, phase, t_ms, arg)
+        p = self.proto
+        if p is not None:
+            try:
+                p.on_event(ev, seat, phase, t_ms, arg)
+            except Exception:
+                self.proto_faults += 1
 
     # ---- the loop ----
     def step(self, now):
@@ -104,8 +109,8 @@ class App:
             self.store.service(now)
         p = self.proto
         if p is not None:
-            p.service(now)
-        elif self._proto_factory is not None:
+            self._serve(p, now)
+        elif self._proto_factory is not None and self.load_error is None:
             self._watch_serial(now)
         self._sync_interrupt()
         self.cue.step(self.session, b, now)
@@ -139,11 +144,22 @@ class App:
             now = b.ticks_ms()
             if ticks_diff(due, now) <= 0:
                 return
+            self._serve(p, now)
+
+    def _serve(self, p, now):
+        """p.service(now), guarded: the protocol answers its own failures with err replies,
+        and whatever still escapes (a bug) is counted here, never the end of the loop."""
+        try:
             p.service(now)
+        except Exception:
+            self.proto_faults += 1
 
     # ---- the protocol, loaded on first use ----
     def _watch_serial(self, now):
-        """No host has spoken yet: one byte read, nothing allocated while the port is quiet."""
+        """No host has spoken yet: one byte read, nothing allocated while the port is quiet.
+        After a failed load the port is left alone until the back-off has passed."""
+        if self._retry_ms and ticks_diff(now, self._retry_at) < 0:
+            return
         first = self._first
         if self.board.serial.read_into(first, 0, 1):
             self.connect(now, first)
@@ -151,8 +167,13 @@ class App:
     def connect(self, now, pending=b""):
         """Load and make the protocol, hand it the bytes already read from the port, and serve
         them. The factory is a callable, a module name, or module names to import in that order
-        (preload.PROTO); a module's Proto is the factory then. A failure (no memory for the code)
-        costs those bytes, never the session: the host times out and asks again."""
+        (preload.PROTO); a module's Proto is the factory then.
+
+        A MemoryError costs those bytes, never the session: the next try comes on a host byte
+        after a back-off (RETRY_MIN_MS, doubled up to RETRY_MAX_MS), so a failing load is not
+        repeated inside a request's time budget. Any other error will not go away by trying
+        again: it is told to the host once (`TT:* fault ...`), kept in load_error, and the
+        protocol is not loaded again until the device restarts."""
         f = self._proto_factory
         try:
             if type(f) is str:
@@ -162,10 +183,21 @@ class App:
 
                 f = preload.run(f).Proto
             p = f(self)
-        except Exception:
+        except MemoryError:
             self.connect_failures += 1
             gc.collect()
+            ms = self._retry_ms * 2 if self._retry_ms else RETRY_MIN_MS
+            self._retry_ms = ms if ms < RETRY_MAX_MS else RETRY_MAX_MS
+            self._retry_at = ticks_add(now, self._retry_ms)
             return None
+        except Exception as exc:
+            self.connect_failures += 1
+            self.load_error = "%s %s" % (type(exc).__name__, exc)
+            gc.collect()
+            msg = self.load_error.replace("\n", " ").replace('"', "'")
+            self.board.serial.write(b'TT:* fault {"what":"protocol","error":"%s"}\n' % msg.encode())
+            return None
+        self._retry_ms = 0
         if pending:
             p.feed(pending)
         self.proto = p
@@ -229,9 +261,8 @@ class App:
             raise Busy()
         self._save_agenda(a)
         self.agenda = a
-        if self.session.state != ST_RUNNING:
-            self.session = Session(a, self)
-            self.ui.set_session(self.session)
+        self.session = Session(a, self)
+        self.ui.set_session(self.session)
 
     def set_agenda_json(self, text, now):
         """Parse and apply agenda JSON; on a bad agenda show the alert and raise AgendaError."""
@@ -262,12 +293,9 @@ class App:
 
     def _read(self, name):
         fs = self._fs()
-        if fs is not None:
-            f = fs.open(name, "rb")
-        elif self.board.fs_root is None:
+        if fs is None:
             raise OSError(2)  # a board without storage
-        else:
-            f = open(_join(self.board.fs_root, name), "rb")
+        f = fs.open(name, "rb")
         try:
             return f.read()
         finally:
@@ -276,39 +304,20 @@ class App:
     def _save_agenda(self, a):
         data = agendamod.canonical(a)
         fs = self._fs()
-        if fs is None and self.board.fs_root is None:
+        if fs is None:
             return  # a board without storage keeps the agenda in RAM only
-        if fs is not None:
-            f = fs.open(AGENDA_TMP, "wb")
-        else:
-            f = open(_join(self.board.fs_root, AGENDA_TMP), "wb")
+        f = fs.open(AGENDA_TMP, "wb")
         try:
             f.write(data)
         finally:
             f.close()
-        if fs is not None:
-            fs.rename(AGENDA_TMP, AGENDA_FILE)
-        else:
-            import os
-
-            root = self.board.fs_root
-            os.rename(_join(root, AGENDA_TMP), _join(root, AGENDA_FILE))
+        fs.rename(AGENDA_TMP, AGENDA_FILE)
 
 
 def _unpack_unfinished(found, fallback):
-    """(Agenda, records) from what store.unfinished() returned."""
-    if type(found) is tuple:
-        header, records = found
-    elif type(found) is dict:
-        header, records = found, found.get("records", ())
-    else:
-        header, records = found, getattr(found, "records", ())
-    a = header.get("agenda") if type(header) is dict else getattr(header, "agenda", None)
-    if type(a) is dict:
-        try:
-            a = agendamod.parse(a)
-        except agendamod.AgendaError:
-            a = None
-    if a is None:
+    """(Agenda, records) of a logrecover.Unfinished; fallback when its agenda does not parse."""
+    try:
+        a = agendamod.parse(found.agenda)
+    except agendamod.AgendaError:
         a = fallback
-    return a, records
+    return a, found.records

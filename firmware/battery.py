@@ -1,4 +1,5 @@
-# Battery gauge arithmetic: ADC reading to millivolts, and a LiPo voltage curve to percent.
+"""Battery gauge arithmetic: ADC reading to millivolts, and a LiPo voltage curve to percent."""
+
 import hwconfig
 from micropython import const
 

@@ -1,4 +1,5 @@
-# The Pico: the ONLY module touching machine, neopixel and rp2 (pins, PIO, LEDs, PWM, RTC, USB).
+"""The Pico: the only module touching machine, neopixel and rp2 (pins, PIO, LEDs, PWM, RTC, USB)."""
+
 import array
 import select
 import sys
@@ -35,13 +36,15 @@ if MYPY:  # the names asm_pio gives a PIO program while it assembles, for mypy a
 _NO_BATTERY_U16 = const(1500)  # below ~0.15 V at the pin (0.3 V cell): nothing is fitted
 _WDT_MS = const(8000)  # the RP2040 maximum is 8388 ms
 _DAYS_1970_TO_2000 = const(10957)
+_PIECE = const(64)  # bytes a USB CDC write: one full-speed packet
 
 
 class UsbSerial:
     """USB CDC through sys.stdin.buffer / sys.stdout.buffer, never blocking on input.
 
     After select.poll says readable, a 1-byte read does not block, while a larger read may
-    (REFERENCES.md), so input is taken one byte at a time into a pre-allocated buffer.
+    wait for more bytes (MicroPython's stdin stream), so input is taken one byte at a time into
+    a pre-allocated buffer.
     """
 
     def __init__(self, stdin=None, stdout=None):
@@ -49,6 +52,8 @@ class UsbSerial:
         self._out = stdout if stdout is not None else sys.stdout.buffer
         self._poll = select.poll()
         self._poll.register(self._in, select.POLLIN)
+        self._poll_out = select.poll()
+        self._poll_out.register(self._out, select.POLLOUT)
         self._one = bytearray(1)
 
     def _ready(self):
@@ -67,8 +72,30 @@ class UsbSerial:
             n += 1
         return n
 
-    def write(self, data):
-        self._out.write(data)
+    def _writable(self):
+        for _ in self._poll_out.ipoll(0):
+            return True
+        return False
+
+    def write(self, data, start=0):
+        """Write what the port takes now of data[start:]; the count (0 when it takes nothing).
+
+        Never waits: a stdout write on the rp2 port waits up to MICROPY_HW_USB_CDC_TX_TIMEOUT
+        (500 ms) for a host that holds the port without reading. POLLOUT says the TinyUSB FIFO
+        has room (or no host is attached), so data goes in pieces of _PIECE bytes, each after
+        a POLLOUT check; the caller keeps the rest for the next loop iteration."""
+        n = len(data)
+        done = start
+        if done >= n or not self._writable():
+            return 0  # a full port costs no allocation
+        mv = memoryview(data)
+        while done < n and self._writable():
+            end = done + _PIECE if n - done > _PIECE else n
+            w = self._out.write(mv[done:end])
+            if not w:
+                break
+            done += w
+        return done - start
 
     def set_interrupt(self, enabled):
         """0x03 raises KeyboardInterrupt only while enabled (mpremote needs it; sessions do not)."""

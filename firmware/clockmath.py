@@ -1,4 +1,5 @@
-# Wrap-safe millisecond tick arithmetic with the Pico's period (2**30), on any VM.
+"""Wrap-safe millisecond tick arithmetic with the Pico's period (2**30), on any VM."""
+
 from micropython import const
 
 TICKS_PERIOD = const(0x40000000)

@@ -1,4 +1,5 @@
-# Inputs to gestures: debounced buttons (short/long press) and the knob (polled or counted).
+"""Inputs to gestures: debounced buttons (short/long press) and the knob (polled or counted)."""
+
 from clockmath import ticks_diff
 from micropython import const
 

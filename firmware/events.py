@@ -1,4 +1,5 @@
-# Event and action codes shared by the session, the log store, the protocol and the host.
+"""Event and action codes shared by the session, the log store, the protocol and the host."""
+
 from micropython import const
 
 # Logged events (4-bit type in a log record; see docs/log-format.md).

@@ -1,4 +1,5 @@
-# The device's file system as the small method set the log store uses (builtins open + os).
+"""The device's file system as the small method set the log store uses (builtins open + os)."""
+
 import os
 
 

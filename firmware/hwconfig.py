@@ -1,4 +1,5 @@
-# The single source of the hardware: pin map, LED ring size and the brightness cap.
+"""The single source of the hardware: pin map, LED ring size and the brightness cap."""
+
 from micropython import const
 
 # GPIO numbers (GPn) on the Raspberry Pi Pico. Header pins, directions and purposes are in

@@ -1,4 +1,5 @@
-# The LED ring renderer: session + ui + time -> 24 RGB values in one frame; integer math only.
+"""The LED ring renderer: session + ui + time -> 24 RGB values in one frame; integer math only."""
+
 import battery
 import hwconfig
 from clockmath import ticks_diff

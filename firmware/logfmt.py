@@ -1,6 +1,8 @@
-# Session log file format: the header (encode/decode, CRC-32) and whole-file decode.
-# Records live in logrec (re-exported here); the byte layout is in docs/log-format.md and the
-# host decodes with this same module.
+"""Session log file format: the header (encode/decode, CRC-32) and whole-file decode.
+
+Records live in logrec (re-exported here); the byte layout is in docs/log-format.md and the
+host decodes with this same module."""
+
 import binascii
 import hashlib
 

@@ -1,5 +1,7 @@
-# Session log records: 6 bytes each (event, seat, phase, 28-bit offset) with a per-session CRC-8.
-# The byte layout is in docs/log-format.md; logfmt re-exports every name here for the host.
+"""Session log records: 6 bytes each (event, seat, phase, 28-bit offset) with a per-session CRC-8.
+
+The byte layout is in docs/log-format.md; logfmt re-exports every name here for the host."""
+
 from micropython import const
 
 REC_SIZE = const(6)

@@ -1,9 +1,11 @@
-# Recovery of a session that was never ended: decode it for replay, re-open it for appending.
-# Imported only when the latest session file does not end with EV_SESSION_END.
+"""Recovery of a session that was never ended: decode it for replay, re-open it for appending.
+
+Imported only when the latest session file does not end with EV_SESSION_END."""
+
 import binascii
 
+import logfiles
 import logfmt
-import logindex
 from events import BALANCE_NAMES, CUE_NAMES, EV_SESSION_END, FLOOR_NAMES, QUEUE_NAMES
 
 
@@ -49,7 +51,7 @@ class Unfinished:
 
 def unfinished(fs, name):
     """Decode session file name: an Unfinished unless it has no records or an end record."""
-    raw = logindex.read_all(fs, name)
+    raw = logfiles.read_all(fs, name)
     try:
         h, recs, problems, torn = logfmt.decode(raw)
     except logfmt.LogFormatError:
@@ -65,9 +67,9 @@ def unfinished(fs, name):
 def reopen(fs, u):
     """Cut a torn tail off u's file (whole records stay); returns (header length, records)."""
     hlen = u.header["length"]
-    size = fs.size(logindex.DIR + "/" + u.name)
+    size = fs.size(logfiles.DIR + "/" + u.name)
     count = (size - hlen) // logfmt.REC_SIZE
     if hlen + count * logfmt.REC_SIZE != size:
-        raw = logindex.read_all(fs, u.name)
-        logindex.write_atomic(fs, u.name, raw[: hlen + count * logfmt.REC_SIZE])
+        raw = logfiles.read_all(fs, u.name)
+        logfiles.write_atomic(fs, u.name, raw[: hlen + count * logfmt.REC_SIZE])
     return hlen, count

@@ -1,35 +1,24 @@
-# Stored sessions served to a host: the packed index, listing, chunked reads, SHA-256, delete.
-# Loaded with the protocol (preload.PROTO): a device nobody connects to never holds it.
+"""Stored sessions served to a host: the packed index, listing, chunked reads, SHA-256, delete.
+
+Loaded with the protocol (preload.PROTO): a device nobody connects to never holds it."""
+
 import binascii
 import hashlib
 
 import logfmt
-from logindex import (
-    DIR,
-    _check_name,
-    ends_complete,
-    ends_in,
-    header_or_none,
-    names,
-    size,
-    valid_name,
-)
+from logfiles import DIR, _check_name, ends_in, names, size, valid_name
 from sessindex import SessIndex
 
 
 def _entry_of(fs, name):
     """(size, header or None, ends complete) of a session file, opening it once."""
     with fs.open(DIR + "/" + name, "rb") as f:
-        if hasattr(f, "seek"):
-            try:
-                h = logfmt.decode_header(f.read(logfmt.HEADER_MAX))
-            except logfmt.LogFormatError:
-                h = None
-            size = f.seek(0, 2)
-            return size, h, ends_in(f, h, size)
-    size = fs.size(DIR + "/" + name)  # a file object without seek (a test's memory fs)
-    h = header_or_none(fs, name)
-    return size, h, ends_complete(fs, name, h, size)
+        try:
+            h = logfmt.decode_header(f.read(logfmt.HEADER_MAX))
+        except logfmt.LogFormatError:
+            h = None
+        size = f.seek(0, 2)
+        return size, h, ends_in(f, h, size)
 
 
 def index_entry(store, ix, name):

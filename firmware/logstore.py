@@ -1,14 +1,16 @@
-# Session files on LittleFS: the writer (buffered records, flush at boundaries) and recovery.
-# Stored-session operations live in logindex, the recovery decoding in logrecover (lazy).
+"""Session files on LittleFS: the writer (buffered records, flush at boundaries) and recovery.
+
+Stored-session operations live in logfiles, the recovery decoding in logrecover (lazy)."""
+
 import binascii
 import os
 import sys
 
+import logfiles
 import logfmt
-import logindex
 from clockmath import ticks_diff
 from events import EV_EXTEND, EV_SESSION_END, EV_TURN_END, EV_TURN_START, NO_SEAT
-from logindex import (  # noqa: F401  (part of the logstore API)
+from logfiles import (  # noqa: F401  (part of the logstore API)
     DIR,
     EXTRA_MIN,
     OVERHEAD_BLOCKS,
@@ -72,9 +74,9 @@ class LogStore:
 
     # ---- boot ----
     def _mount(self):
-        self.fs_id, self.fresh, self._next = logindex.mount(self.fs)
+        self.fs_id, self.fresh, self._next = logfiles.mount(self.fs)
 
-    # ---- the sink (no allocation, no I/O) ----
+    # ---- the sink (no allocation; a write only when the RAM buffer is full) ----
     def record(self, ev, seat, phase, t_ms, arg=0):
         """Append one event to the RAM buffer. For EV_EXTEND, arg is minutes (-8..7)."""
         if self.name is None:
@@ -199,7 +201,7 @@ class LogStore:
         """Create the next session file and write its header; raises StorageFull."""
         if self.name is not None and not self.end():
             raise StorageFull("the last session is not saved yet: flash full; pull and delete")
-        need = logindex.reserve_bytes(self.fs, agenda)
+        need = logfiles.reserve_bytes(self.fs, agenda)
         free = self.fs.free_bytes()
         if free < need:
             raise StorageFull(
@@ -217,9 +219,9 @@ class LogStore:
         seq = self._next
         name = "s%05d.ttl" % seq
         try:
-            logindex.write_atomic(self.fs, "seq", str(seq + 1).encode())
+            logfiles.write_atomic(self.fs, "seq", str(seq + 1).encode())
             self._next = seq + 1
-            logindex.write_atomic(self.fs, name, header)
+            logfiles.write_atomic(self.fs, name, header)
             self._f = self.fs.open(DIR + "/" + name, "ab")
         except OSError as exc:
             if exc.args and exc.args[0] == ENOSPC:
@@ -253,7 +255,7 @@ class LogStore:
 
     def unfinished(self):
         """The latest session if it was never ended (a logrecover.Unfinished), else None."""
-        return None if self.name is not None else logindex.unfinished(self.fs)
+        return None if self.name is not None else logfiles.unfinished(self.fs)
 
     def resume(self, unfinished=None):
         """Re-open the unfinished session for appending; returns its name (or None)."""
@@ -280,7 +282,7 @@ class LogStore:
 
     def size(self, name):
         """Bytes in a stored session file; -1 for a bad name or no such file."""
-        return logindex.size(self.fs, name)
+        return logfiles.size(self.fs, name)
 
     def read_chunk(self, name, offset, n, buf):
         """Read up to n bytes of a session file at offset into buf; returns the count."""
@@ -300,4 +302,4 @@ class LogStore:
 
     def reserve_bytes(self, agenda):
         """Worst-case flash a session of this agenda may take (whole blocks)."""
-        return logindex.reserve_bytes(self.fs, agenda)
+        return logfiles.reserve_bytes(self.fs, agenda)

@@ -1,4 +1,5 @@
-# Device entry point: wires the Pico board, log store and protocol into the app and runs it.
+"""Device entry point: wires the Pico board, log store and protocol into the app and runs it."""
+
 import sys
 import time
 

@@ -1,4 +1,5 @@
-# Request line framing for the protocol: bounded buffer, over-long discard, limits before parsing.
+"""Request line framing: a bounded buffer, over-long lines discarded, limits before parsing."""
+
 from micropython import const
 
 MAX_LINE = const(1024)  # bytes of one request line, without its newline

@@ -1,4 +1,5 @@
-# Power-on self-test: lights each seat arc, asks for each button and a knob turn both ways.
+"""Power-on self-test: lights each seat arc, asks for each button and a knob turn both ways."""
+
 import hwconfig
 from clockmath import ticks_diff
 from micropython import const

@@ -1,7 +1,10 @@
-# Stored-session index: one packed 26-byte record a session in one bytearray, in file-name order.
+"""Stored-session index: a packed 26-byte record a session in one bytearray, in name order.
+
+Loaded with the protocol (preload.PROTO): a device nobody connects to never holds it."""
+
 import binascii
 
-from logindex import valid_name
+from logfiles import valid_name
 from micropython import const
 
 REC = const(26)  # bytes a session: seq 8, digits 1, flags 1, size 4, started_at 4, id 8

@@ -1,5 +1,7 @@
-# Session recovery: replay logged records into a Session, then go on after the gap.
-# Imported only when an unfinished session is resumed; `self` is the Session.
+"""Session recovery: replay logged records into a Session, then go on after the gap.
+
+Imported only when an unfinished session is resumed; `self` is the Session."""
+
 from clockmath import ticks_add, ticks_diff
 from events import (
     EV_EXTEND,

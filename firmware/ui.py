@@ -1,4 +1,5 @@
-# Input gestures -> session actions: knob cursor, glances, acknowledgements, long-press progress.
+"""Input gestures -> session actions: knob cursor, glances, acknowledgements, long presses."""
+
 from battery import battery_percent
 from clockmath import ticks_add, ticks_diff
 from controls import (

@@ -228,7 +228,7 @@ def test_main_wires_board_store_app(tmp_path: Path):
     assert plain == {
         "store": ["e66138041b2f4a2c", "test"],
         # the modules the app imports when a host sends its first byte
-        "pf": ["sessindex", "logserve", "protoframe", "protoargs", "protoops", "proto"],
+        "pf": ["sessindex", "logserve", "protoframe", "argcheck", "proto"],
         "selftest": [],
         "board": "Board",
         "loaded": [],  # neither the protocol nor the self-test is resident while the app runs

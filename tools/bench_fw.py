@@ -1,4 +1,4 @@
-"""figures() -> fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb[_host] (+ details).
+"""figures() -> fw_code_kb, fw_timer_drift_ms, fw_loop_alloc_bytes, fw_min_heapsize_kb[_host].
 
 Each figure runs a driver compiled to .mpy with the firmware in `micropython`: the heap figures
 tools/fwbench_heap.py (small, so the figure measures the firmware), the others
@@ -7,9 +7,13 @@ tools/fwbench_device.py; both play tools/fwbench_script.py's session.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
+import tty
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -23,7 +27,7 @@ from talktoken.fwtree.mpy import compile_file  # noqa: E402
 BENCH_DIR = BUILD / "bench"
 
 
-DRIVERS = ("fwbench_device", "fwbench_heap", "fwbench_script")
+DRIVERS = ("fwbench_code", "fwbench_device", "fwbench_heap", "fwbench_script", "fwbench_stall")
 
 
 def _compile_drivers() -> None:
@@ -153,8 +157,75 @@ def min_heapsize(lo: int = 8, hi: int = 256) -> dict:
     }
 
 
+def code_size(top: int = 5) -> dict:
+    """fw_code_kb: the heap the firmware modules take once loaded (the app's, then the
+    protocol's, as a host connecting loads them), and the `top` largest modules by KB."""
+    ok, out = _device([], driver="fwbench_code")
+    words = _result(out, "code")
+    sizes = {words[i]: int(words[i + 1]) for i in range(0, len(words), 2)}
+    largest = sorted(sizes.items(), key=lambda kv: -kv[1])[:top]
+    return {
+        "fw_code_kb": round(sum(sizes.values()) / 1024, 1),
+        "fw_code_top_kb": {name: round(n / 1024, 1) for name, n in largest},
+        "fw_code_modules": len(sizes),
+    }
+
+
+def stall_stuck_reader(iterations: int = 3000) -> dict:
+    """fw_loop_max_stall_ms_stuck_reader: the worst wall time of one loop iteration in the
+    MicroPython VM while a host holds the pty open, sent hello, watch, a 96 KB fetch and more
+    requests, and reads nothing (tools/fwbench_stall.py; the simulator's serial as the Pico's)."""
+    from talktoken.sim import vmrun
+
+    sim_out, fw_out = vmrun.build()
+    _compile_drivers()
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    os.set_blocking(master, False)
+    env = dict(os.environ)
+    env["MICROPYPATH"] = os.pathsep.join([str(BENCH_DIR), str(sim_out), str(fw_out), ".frozen"])
+    exe = vmrun.micropython_exe()
+    proc = subprocess.Popen(
+        [str(exe), "-X", "heapsize=4m", "-m", "fwbench_stall", str(iterations)],
+        stdin=master,
+        stdout=master,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        if proc.stderr.readline().strip() != b"ready":
+            raise RuntimeError("fwbench_stall did not start")
+        os.write(
+            slave,
+            b'\n@1 hello {"proto":1}\n@2 watch {"on":true}\n@3 fetch {"name":"s00001.ttl"}\n'
+            b"@4 sessions {}\n@5 info {}\n@6 state {}\n",
+        )
+        started = time.perf_counter()
+        err = proc.stderr.read().decode(errors="replace")
+        proc.wait(timeout=600)
+        wall = time.perf_counter() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        os.close(slave)
+    words = _result(err, "stall")
+    return {
+        "fw_loop_max_stall_ms_stuck_reader": _field(words, "max_ms"),
+        "fw_loop_stuck_reader_iterations": _field(words, "iterations"),
+        "fw_loop_stuck_reader_events_dropped": _field(words, "dropped"),
+        "fw_loop_stuck_reader_tx_timeouts": _field(words, "timeouts"),
+        "fw_loop_stuck_reader_faults": _field(words, "faults"),
+        "fw_loop_stuck_reader_wall_s": round(wall, 1),
+    }
+
+
 def figures() -> dict:
     out: dict = {}
+    out.update(stall_stuck_reader())
+    out.update(code_size())
     out.update(loop_alloc())
     out.update(timer_drift())
     out.update(min_heapsize())

@@ -128,6 +128,21 @@ class MemFile:
         self.pos = end
         return out
 
+    def seek(self, offset, whence=0):
+        size = self.fs.sizes[self.name]
+        base = 0 if whence == 0 else (self.pos if whence == 1 else size)
+        self.pos = base + offset
+        return self.pos
+
+    def readinto(self, buf):
+        size = self.fs.sizes[self.name]
+        n = len(buf) if self.pos + len(buf) <= size else max(size - self.pos, 0)
+        data = self.fs.files[self.name]
+        for i in range(n):
+            buf[i] = data[self.pos + i]
+        self.pos += n
+        return n
+
     def write(self, data, length=-1):
         """write(data) or, as MicroPython streams allow, write(data, length): its first bytes."""
         fs = self.fs
@@ -243,8 +258,9 @@ class FakeSerial:
         """Complete reply lines written so far (bytes, without the newline)."""
         return b"".join(self.out).split(b"\n")[:-1]
 
-    def write(self, data):
-        self.out.append(bytes(data))
+    def write(self, data, start=0):
+        self.out.append(bytes(data[start:]))
+        return len(data) - start
 
     def set_interrupt(self, enabled):
         self.interrupt = enabled

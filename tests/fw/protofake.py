@@ -1,9 +1,13 @@
-# Small doubles (serial, board, store, session, app) for protocol tests in both VMs.
+"""Small doubles (serial, board, session, app) and a real LogStore for protocol tests."""
+
 import binascii
 import hashlib
 
 import agenda
 import events
+import logfiles
+import logfs_helper
+import logstore
 
 
 class FakeSerial:
@@ -24,8 +28,10 @@ class FakeSerial:
             self.inbox = self.inbox[n:]
         return n
 
-    def write(self, data):
-        self.out.extend(data)
+    def write(self, data, start=0):
+        """The serial interface: takes all of data[start:] (a host that reads at once)."""
+        self.out.extend(data[start:] if start else data)
+        return len(data) - start
 
     def set_interrupt(self, enabled):
         self.interrupt = enabled
@@ -40,6 +46,7 @@ class FakeBoard:
     def __init__(self):
         self.serial = FakeSerial()
         self.clock = 1609459200
+        self.rtc_module = False  # no battery-backed RTC module fitted
 
     def unique_id(self):
         return "e66038b7136b2a2f"
@@ -58,44 +65,34 @@ def sha_hex(data):
     return str(binascii.hexlify(hashlib.sha256(data).digest()), "ascii")
 
 
-class FakeStore:
-    def __init__(self, files=None):
-        self.files = dict(files or {})
-        self.fs_id = "a1b2c3d4"
+class CountingStore(logstore.LogStore):
+    """The real LogStore (on a LittleFS image), counting flush() calls."""
+
+    def __init__(self, fs):
+        logstore.LogStore.__init__(self, fs, "e66038b7136b2a2f", "0.1.0")
         self.flushed = 0
-
-    def sessions(self):
-        return [
-            {
-                "name": n,
-                "id": "%016x" % i,
-                "size": len(self.files[n]),
-                "complete": True,
-                "started_at": 0,
-            }
-            for i, n in enumerate(sorted(self.files))
-        ]
-
-    def read_chunk(self, name, offset, n, buf):
-        data = self.files[name]
-        part = data[offset : offset + n]
-        buf[0 : len(part)] = part
-        return len(part)
-
-    def sha256(self, name):
-        return sha_hex(self.files[name])
-
-    def delete(self, name, sha_hex_):
-        if self.sha256(name) != sha_hex_:
-            return False
-        del self.files[name]
-        return True
-
-    def free_bytes(self):
-        return 1000000
 
     def flush(self):
         self.flushed += 1
+        return logstore.LogStore.flush(self)
+
+
+def store_with(files=None):
+    """A LogStore on a fresh LittleFS image holding `files` ({session file name: bytes})."""
+    fs = logfs_helper.new_fs(32)
+    try:
+        fs.mkdir(logstore.DIR)
+    except OSError:
+        pass
+    for name in sorted(files or {}):
+        with fs.open(logstore.DIR + "/" + name, "wb") as f:
+            f.write(files[name])
+    return CountingStore(fs)
+
+
+def stored(store):
+    """Names of the session files on the store's file system."""
+    return logfiles.names(store.fs)
 
 
 class FakeSession:
@@ -106,6 +103,10 @@ class FakeSession:
         self.speaker = -1
         self.seat_turns = [0] * 12
         self.seat_passes = [0] * 12
+        self.checkpoints = 0
+
+    def checkpoint(self, now):
+        self.checkpoints += 1
 
     def session_ms(self, now):
         return now
@@ -115,12 +116,13 @@ class FakeSession:
 
 
 class FakeApp:
-    def __init__(self, files=None):
+    def __init__(self, files=None, store=None):
         self.board = FakeBoard()
-        self.store = FakeStore(files)
+        self.store = store if store is not None else store_with(files)
         self.agenda = agenda.default()
         self.session = FakeSession(self.agenda)
         self.clock_set = False
+        self.clock_source = 0  # clocksrc.CLOCK_NONE
         self.fw_version = "0.1.0"
 
     def set_agenda(self, a):

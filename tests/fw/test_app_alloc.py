@@ -18,6 +18,7 @@ STEPS = 300
 def _locked_steps(d, what, n=STEPS):
     """Run n loop steps with the heap locked; fail naming the state if anything allocates."""
     gc.collect()
+    faults = d.app.proto_faults
     if MP:
         gc.disable()
         before = gc.mem_alloc()
@@ -35,6 +36,7 @@ def _locked_steps(d, what, n=STEPS):
         gc.enable()
         eq(used, 0, "bytes allocated by %d steps (%s)" % (n, what))
     assert err is None, "the loop allocated in state: %s" % what
+    eq(d.app.proto_faults, faults, "protocol faults (a MemoryError caught) in state: %s" % what)
 
 
 def _rig():
@@ -234,3 +236,28 @@ def test_counted_knob_allocates_nothing():
     finally:
         micropython.heap_unlock()
     eq(app.controls.detents, 14, "detents from the count")
+
+
+class _StuckSerial:
+    """The fake port of a host that holds it open and stopped reading: writes take nothing."""
+
+    def __init__(self, serial):
+        self.s = serial
+        self.read_into = serial.read_into
+        self.set_interrupt = serial.set_interrupt
+
+    def write(self, data, start=0):
+        return 0
+
+
+def test_loop_allocates_nothing_while_the_host_does_not_read():
+    app, b, d = _rig()
+    d.press(PHASE, 1600)
+    d.press(KNOB, 100)
+    _connect(app, b, d)
+    b.serial = _StuckSerial(b.serial)
+    b.serial.s.feed(b"@4 state {}\n@5 info {}\n")
+    d.wait(50)  # the state reply waits for the port; info waits unread
+    assert app.proto._out, "output is waiting for the port"
+    _locked_steps(d, "turn running, host holding the port without reading")
+    eq(app.proto_faults, 0)

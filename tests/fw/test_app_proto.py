@@ -123,3 +123,50 @@ def test_no_factory_never_reads_the_port():
     d.wait(100)
     eq(app.proto, None)
     eq(b.serial.at, 0, "bytes stay for whoever reads the port")
+
+
+def test_memory_errors_back_off_and_never_retry_within_a_loop():
+    factory = _Failing(3)
+    app, b, d = _app(factory)
+    b.serial.feed(b"@1 info {}\n@2 info {}\n")
+    d.step()
+    eq(factory.calls, 1)
+    d.wait(200)
+    eq(factory.calls, 1, "no retry before the back-off (250 ms)")
+    d.wait(100)
+    eq(factory.calls, 2)
+    d.wait(400)
+    eq(factory.calls, 2, "the back-off doubled (500 ms)")
+    d.wait(150)
+    eq(factory.calls, 3)
+    d.wait(1050)
+    eq(factory.calls, 4, "loaded after 1 s more")
+    assert app.proto is not None
+    eq(app.connect_failures, 3)
+
+
+class _Broken:
+    """A factory whose module has a bug: not a MemoryError, so trying again cannot help."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, app):
+        self.calls += 1
+        raise AttributeError("no attribute 'Proto'")
+
+
+def test_another_load_error_is_told_once_and_not_retried():
+    factory = _Broken()
+    app, b, d = _app(factory)
+    d.press(PHASE, 1600)
+    b.serial.feed(b"@1 info {}\n")
+    d.wait(100)
+    b.serial.feed(b"@2 info {}\n")
+    d.wait(60000)
+    eq(factory.calls, 1)
+    faults = [x for x in b.serial.replies() if x.startswith(b"TT:* fault ")]
+    eq(len(faults), 1, "told once")
+    assert b"AttributeError" in faults[0], faults
+    eq(app.load_error, "AttributeError no attribute 'Proto'")
+    eq(app.session.state, ST_RUNNING, "the session goes on")

@@ -1,6 +1,6 @@
 # One file open a stored session for the index: same answers as the three separate reads.
 import events as E
-import logindex
+import logfiles
 import logserve
 import logstore
 from fwtest import eq
@@ -12,13 +12,13 @@ DEV = "e6614c311b7d2a35"
 
 def _three_reads(fs, name):
     """The reference: stat, header read and tail read, each opening the file on its own."""
-    size = fs.size(logindex.DIR + "/" + name)
-    h = logindex.header_or_none(fs, name)
-    return size, h, logindex.ends_complete(fs, name, h, size)
+    size = fs.size(logfiles.DIR + "/" + name)
+    h = logfiles.header_or_none(fs, name)
+    return size, h, logfiles.ends_complete(fs, name, h, size)
 
 
 def _append(fs, name, data):
-    with fs.open(logindex.DIR + "/" + name, "ab") as f:
+    with fs.open(logfiles.DIR + "/" + name, "ab") as f:
         f.write(data)
 
 
@@ -33,11 +33,11 @@ def test_one_open_matches_three_reads():
     st.name = None  # as after a power cut: the file is left as it is
     _append(fs, "s00002.ttl", b"\x01\x02\x03\x04\x05\x06")  # a whole bad record last
     _append(fs, "s00003.ttl", b"\x01\x02\x03")  # a torn tail: the last whole record counts
-    with fs.open(logindex.DIR + "/s00005.ttl", "wb") as f:  # a header that is not one
+    with fs.open(logfiles.DIR + "/s00005.ttl", "wb") as f:  # a header that is not one
         f.write(b"not a talktoken log at all")
-    with fs.open(logindex.DIR + "/s00006.ttl", "wb") as f:  # an empty file
+    with fs.open(logfiles.DIR + "/s00006.ttl", "wb") as f:  # an empty file
         f.write(b"")
-    names = logindex.names(fs)
+    names = logfiles.names(fs)
     eq(len(names), 6, "six files")
     for name in names:
         eq(logserve._entry_of(fs, name), _three_reads(fs, name), name)

@@ -64,8 +64,7 @@ def _pages(p, count=None, first_rid=100):
 
 
 def _proto(store):
-    app = FakeApp()
-    app.store = store
+    app = FakeApp(store=store)
     return proto.Proto(app)
 
 

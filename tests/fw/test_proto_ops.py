@@ -1,4 +1,5 @@
-# Protocol operations against a fake app: info, clock, agenda, sessions, fetch, delete, watch.
+"""Protocol ops against a fake app and a real LogStore: info, clock, agenda, fetch, delete."""
+
 import binascii
 import hashlib
 import json
@@ -7,7 +8,7 @@ import agenda
 import events
 import proto
 from fwtest import eq
-from protofake import FakeApp, sha_hex
+from protofake import FakeApp, sha_hex, stored
 
 
 def _req(p, line, steps=200):
@@ -41,7 +42,8 @@ def test_info_fields():
     eq(info["used"], 3)
     eq(info["agenda"]["hash"], agenda.digest(agenda.default()))
     eq(info["clock_set"], False)
-    eq(info["fs_id"], "a1b2c3d4")
+    eq(info["fs_id"], p.app.store.fs_id)
+    eq(len(info["fs_id"]), 16)
 
 
 def test_clock_set_and_bad_epochs():
@@ -116,8 +118,8 @@ def test_fetch_streams_one_chunk_per_service_and_hashes():
 
 
 def test_fetch_one_chunk_per_call():
-    p = _new({"a.ttl": bytes(proto.CHUNK * 3)})
-    p.app.board.serial.feed(b'@10 fetch {"name":"a.ttl"}\n')
+    p = _new({"s00001.ttl": bytes(proto.CHUNK * 3)})
+    p.app.board.serial.feed(b'@10 fetch {"name":"s00001.ttl"}\n')
     p.service(0)  # request parsed
     eq(p.app.board.serial.take(), [])
     counts = []
@@ -133,14 +135,14 @@ def test_fetch_one_chunk_per_call():
 
 
 def test_fetch_errors():
-    p = _new({"a.ttl": b"x"})
+    p = _new({"s00001.ttl": b"x"})
     for req, code in (
         (b'@11 fetch {"name":"nope.ttl"}', b"notfound"),
         (b'@12 fetch {"name":"../etc"}', b"args"),
-        (b'@13 fetch {"name":"/a.ttl"}', b"args"),
+        (b'@13 fetch {"name":"/s00001.ttl"}', b"args"),
         (b'@14 fetch {"name":5}', b"args"),
-        (b'@15 fetch {"name":"a.ttl","offset":-1}', b"args"),
-        (b'@16 fetch {"name":"a.ttl","length":true}', b"args"),
+        (b'@15 fetch {"name":"s00001.ttl","offset":-1}', b"args"),
+        (b'@16 fetch {"name":"s00001.ttl","length":true}', b"args"),
         (b"@17 fetch {}", b"args"),
     ):
         out = _req(p, req)
@@ -148,21 +150,21 @@ def test_fetch_errors():
 
 
 def test_delete_only_with_matching_hash():
-    p = _new({"a.ttl": b"hello", "b.ttl": b"world"})
-    out = _req(p, b'@18 delete {"name":"a.ttl","sha256":"%s"}' % (b"0" * 64))
+    p = _new({"s00001.ttl": b"hello", "s00002.ttl": b"world"})
+    out = _req(p, b'@18 delete {"name":"s00001.ttl","sha256":"%s"}' % (b"0" * 64))
     assert out[0].startswith(b"TT:18 err hash"), out
-    assert "a.ttl" in p.app.store.files
-    got = _ok(p, b'@19 delete {"name":"a.ttl","sha256":"%s"}' % sha_hex(b"hello").encode())
-    eq(got["deleted"], "a.ttl")
-    eq(sorted(p.app.store.files), ["b.ttl"])
-    out = _req(p, b'@20 delete {"name":"b.ttl","sha256":"abc"}')
+    assert "s00001.ttl" in stored(p.app.store)
+    got = _ok(p, b'@19 delete {"name":"s00001.ttl","sha256":"%s"}' % sha_hex(b"hello").encode())
+    eq(got["deleted"], "s00001.ttl")
+    eq(stored(p.app.store), ["s00002.ttl"])
+    out = _req(p, b'@20 delete {"name":"s00002.ttl","sha256":"abc"}')
     assert out[0].startswith(b"TT:20 err args"), out
 
 
 def test_sessions_list():
-    p = _new({"s1.ttl": b"12", "s2.ttl": b"345"})
+    p = _new({"s00001.ttl": b"12", "s00002.ttl": b"345"})
     got = _ok(p, b"@21 sessions {}")
-    eq([(s["name"], s["size"]) for s in got["sessions"]], [("s1.ttl", 2), ("s2.ttl", 3)])
+    eq([(s["name"], s["size"]) for s in got["sessions"]], [("s00001.ttl", 2), ("s00002.ttl", 3)])
 
 
 def test_watch_events():
@@ -193,6 +195,7 @@ def test_state_and_prepare_update():
     eq(got["interrupt"], True)
     eq(p.app.board.serial.interrupt, True)
     eq(p.app.store.flushed, 1)
+    eq(p.app.session.checkpoints, 1)
 
 
 def test_sha_helper_matches_hashlib():

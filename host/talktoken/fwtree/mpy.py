@@ -1,7 +1,8 @@
-"""Build .mpy files from .py sources with the mpy-cross compiler."""
+"""Build .mpy files from .py sources with the mpy-cross compiler, as deployed to the Pico."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import subprocess
@@ -33,14 +34,23 @@ def mpy_cross_command() -> list[str]:
         return [exe]
 
 
+@functools.cache
+def mpy_cross_version() -> str:
+    """mpy-cross's `--version` line: part of the cache key, so a new compiler rebuilds."""
+    proc = subprocess.run(mpy_cross_command() + ["--version"], capture_output=True, text=True)
+    return (proc.stdout or proc.stderr).strip()
+
+
 def compile_file(src: Path, dst: Path) -> Path:
     """Compile one source file to dst, skipping the work when dst is from the same source.
 
     The source name inside the .mpy (what a traceback prints) is the module name, which the
-    import already made a qstr: `name.py` would cost one more qstr a module in the heap."""
+    import already made a qstr: `name.py` would cost one more qstr a module in the heap.
+    The stamp covers the source, the options and the mpy-cross version."""
     src_bytes = src.read_bytes()
     stamp = dst.with_suffix(".src-sha256")
-    digest = hashlib.sha256(src_bytes + b"\0-s " + src.stem.encode()).hexdigest()
+    key = b"\0-s " + src.stem.encode() + b"\0" + mpy_cross_version().encode()
+    digest = hashlib.sha256(src_bytes + key).hexdigest()
     if dst.exists() and stamp.exists() and stamp.read_text() == digest:
         return dst
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from littlefs import LittleFS, LittleFSError, UserContext
 if __package__:
     from .flashtime import FlashTimer
 else:  # inside the simulator's CPython VM, where this directory is on sys.path
-    from flashtime import FlashTimer
+    from flashtime import FlashTimer  # type: ignore[no-redef]
 
 BLOCK_SIZE = 4096
 PICO_BLOCKS = 352

@@ -11,6 +11,7 @@ RTC_AT_BOOT = 1609459200  # 2021-01-01 00:00:00 UTC: where the Pico's RTC starts
 DEFAULT_UID = "5130000000000001"  # fixed id of a simulated device without its own flash image
 TICKS_MASK = 0x3FFFFFFF
 TX_TIMEOUT_MS = 500  # the Pico's USB CDC drops output after 500 ms without a reader
+PIECE = 64  # bytes a write, as board.UsbSerial writes them
 _EAGAIN = 11
 
 
@@ -18,17 +19,19 @@ class SimSerial:
     """USB CDC on the pty master (fd 0 in, fd 1 out; both non-blocking, set by the host side).
 
     read_into never blocks. While interrupts are enabled a 0x03 byte clears the pending input
-    and raises KeyboardInterrupt, as MicroPython's USB CDC does on the Pico. write waits for the
-    reader like the Pico does and drops what is left after TX_TIMEOUT_MS without progress.
+    and raises KeyboardInterrupt, as MicroPython's USB CDC does on the Pico. write takes what
+    the pty takes now; a pty nobody reads fills up and then takes nothing, like the Pico's FIFO.
     """
 
-    def __init__(self, in_fd=0, out_fd=1):
+    def __init__(self, in_fd=0, out_fd=1, tx_timeout_ms=TX_TIMEOUT_MS):
         self.in_fd = in_fd
         self.out_fd = out_fd
         self.interrupt = True
         self.bytes_in = 0
         self.bytes_out = 0
         self.dropped_out = 0
+        self.timeouts = 0  # pieces cut by the TX timeout
+        self.tx_timeout_ms = tx_timeout_ms
         self.interrupts = 0
         self._buf = bytearray(256)
         self._mv = memoryview(self._buf)
@@ -89,21 +92,32 @@ class SimSerial:
         while self._read(len(self._buf)) > 0:
             pass
 
-    def write(self, data):
-        """Send data to the host; return the bytes sent (the rest is dropped after a timeout)."""
+    def write(self, data, start=0):
+        """Write what the port takes now of data[start:]; the count (0 when it takes nothing).
+
+        As board.UsbSerial: pieces of PIECE bytes, each after a POLLOUT check. As the Pico's
+        TinyUSB: a piece the port takes only in part waits up to tx_timeout_ms for the rest,
+        then drops what is left of it (counted in dropped_out)."""
         mv = memoryview(data)
         total = len(mv)
-        done = 0
-        while done < total:
-            n = self._write_some(mv[done:])
-            if n > 0:
-                done += n
-                continue
-            if not self._poll_out.poll(TX_TIMEOUT_MS):
-                self.dropped_out += total - done
+        done = start
+        while done < total and self._poll_out.poll(0):
+            end = done + PIECE if total - done > PIECE else total
+            n = self._write_some(mv[done:end])
+            if n <= 0:
                 break
-        self.bytes_out += done
-        return done
+            done += n
+            while done < end:
+                if not self._poll_out.poll(self.tx_timeout_ms):
+                    self.dropped_out += end - done
+                    self.timeouts += 1
+                    done = end
+                    break
+                n = self._write_some(mv[done:end])
+                if n > 0:
+                    done += n
+        self.bytes_out += done - start
+        return done - start
 
     def set_interrupt(self, enabled):
         """Whether a 0x03 byte on the input raises KeyboardInterrupt."""

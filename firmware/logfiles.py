@@ -1,5 +1,7 @@
-# Stored session files under DIR: boot bookkeeping, names, headers, the unfinished one, space.
-# What a host asks of them (the index, chunked reads, SHA-256, delete) is in logserve.
+"""Stored session files under DIR: boot bookkeeping, names, headers, the unfinished one, space.
+
+What a host asks of them (the index, chunked reads, SHA-256, delete) is in logserve."""
+
 import binascii
 import os
 
@@ -117,11 +119,7 @@ def ends_in(f, h, size):
     if h is None or size < h["length"] + logfmt.REC_SIZE:
         return False
     at = h["length"] + ((size - h["length"]) // logfmt.REC_SIZE - 1) * logfmt.REC_SIZE
-    if hasattr(f, "seek"):
-        f.seek(at)
-    else:  # a file object without seek: skip forward in small reads (bounded memory)
-        while at > 0:
-            at -= len(f.read(512 if at > 512 else at)) or at
+    f.seek(at)
     tail = f.read(logfmt.REC_SIZE)
     return logfmt.record_ok(tail, 0, h["seed"]) and logfmt.record_ev(tail, 0) == EV_SESSION_END
 
