@@ -111,6 +111,7 @@ class Proto:
             if kind == 2:
                 if reader.dropped_id:
                     self._err(reader.dropped_id, "toolong", "line longer than %d bytes" % MAX_LINE)
+                    self._drain()  # as a reply to a line: out in the same service
                 else:
                     self.garbage += 1
                 continue
