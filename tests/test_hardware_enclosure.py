@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 from pathlib import Path
 
 import pytest
+from systools import need
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAD = ROOT / "hardware/enclosure/puck.scad"
@@ -19,9 +19,7 @@ def _params() -> dict[str, float]:
 
 
 def _render(part: str, out: Path) -> subprocess.Popen:
-    exe = shutil.which("openscad")
-    if exe is None:
-        pytest.fail("openscad is missing: apt-get install -y openscad (.ci/run installs it)")
+    exe = need("openscad")
     return subprocess.Popen(
         [exe, "-o", str(out), "-D", f'part="{part}"', str(SCAD)],
         stdout=subprocess.PIPE,

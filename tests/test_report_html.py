@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 import report_kit as kit
+from systools import need
 from talktoken.cli.report import make_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "img" / "report.png"
 BUILD_SHOT = ROOT / "build" / "img" / "report.png"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 QUIET = [
     "--headless",
     "--no-sandbox",
@@ -78,10 +78,9 @@ def _page_fetches(netlog: Path) -> list[str]:
 
 
 def _chromium(page: Path, tmp: Path, *extra: str) -> tuple[str, list[str]]:
-    if not CHROMIUM:
-        pytest.skip("chromium is not installed (apt-get install chromium; .ci/run does it)")
+    chromium = need("chromium")
     netlog = tmp / (f"net-{page.stem}.json")
-    cmd = [CHROMIUM, *QUIET, f"--log-net-log={netlog}", *extra, page.as_uri()]
+    cmd = [chromium, *QUIET, f"--log-net-log={netlog}", *extra, page.as_uri()]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     return run.stdout, _page_fetches(netlog)

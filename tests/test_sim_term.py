@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import pytest
 import serial
+from systools import need
 from talktoken.sim import term
 
 BIN = Path(sys.executable).parent
@@ -145,8 +144,8 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
 def test_sim_in_tmux_is_driven_by_keys() -> None:
+    need("tmux")
     tmux = Tmux(f"{TALKTOKEN} sim --speed 20; echo SIM-EXIT=$?; sleep 30")
     try:
         tmux.wait_for(r"state: ready")
