@@ -44,7 +44,10 @@ def check_report(path: str) -> dict:
     out = {
         "file": path,
         "ok": not problems,
-        "problems": [{"field": p.field, "reason": p.reason, "line": p.line} for p in problems],
+        "problems": [
+            {"field": p.field, "where": p.where, "reason": p.reason, "line": p.line}
+            for p in problems
+        ],
     }
     if data is not None and not problems:
         out["name"] = data["name"]
@@ -75,7 +78,7 @@ def check(ctx: click.Context, file: str) -> None:
         return
     emit(ctx, report, lambda r: "")
     raise AgendaFileError(
-        file, [Problem(p["field"], p["reason"], p["line"]) for p in report["problems"]]
+        file, [Problem(p["field"], p["reason"], p["line"], p["where"]) for p in report["problems"]]
     )
 
 
