@@ -9,8 +9,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 import serial
-from systools import need
 from talktoken.sim import term
 
 BIN = Path(sys.executable).parent
@@ -144,8 +144,8 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
 
 
+@pytest.mark.usefixtures("tmux")  # skips with the install line when tmux is missing
 def test_sim_in_tmux_is_driven_by_keys() -> None:
-    need("tmux")
     tmux = Tmux(f"{TALKTOKEN} sim --speed 20; echo SIM-EXIT=$?; sleep 30")
     try:
         text = tmux.wait_for(r"state: ready")
@@ -189,8 +189,8 @@ def test_sim_in_tmux_is_driven_by_keys() -> None:
         tmux.kill()
 
 
+@pytest.mark.usefixtures("tmux")
 def test_q_q_quits_a_running_session_kept_in_flash(tmp_path) -> None:
-    need("tmux")
     flash = tmp_path / "f.img"
     tmux = Tmux(f"{TALKTOKEN} sim --speed 20 --flash {flash}; echo SIM-EXIT=$?; sleep 30")
     try:
