@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from proto_sim import cli
 from talktoken.agenda import file as agendafile
 
@@ -80,3 +82,26 @@ def test_check_json_keeps_the_0_based_path_and_adds_the_1_based_words(tmp_path):
     (p,) = json.loads(r.stdout)["problems"]
     assert p["field"] == "phases[0].minutes" and p["where"].startswith("phase 1 (")
     assert f"phase 1 ({agendafile.check_text(text)[0]['phases'][0]['name']}): minutes" in r.stderr
+
+
+TEXT = agendafile.template_text("supportive")
+RAW = ("Illegal character", "Invalid statement", "Cannot overwrite", "Invalid value")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    at=st.integers(min_value=0, max_value=len(TEXT)),
+    junk=st.text(alphabet='"=[]{}#@%;\n x1', min_size=1, max_size=3),
+)
+def test_any_typo_gets_sentences_with_lines_and_a_bom_changes_nothing(at, junk):
+    """Whatever a slip of the keyboard inserts, check_text answers in sentences, never raises."""
+    text = TEXT[:at] + junk + TEXT[at:]
+    data, problems = agendafile.check_text(text)
+    assert (data, problems) == agendafile.check_text(BOM + text)
+    for p in problems:
+        assert not any(raw in p.reason for raw in RAW), p
+        assert 0 <= p.line <= text.count("\n") + 1
+        if p.field.startswith("phases["):
+            assert str(p).split(": ")[1 if p.line else 0].startswith("phase ")
+    if data is None:
+        assert len(problems) == 1 and problems[0].field == ""
