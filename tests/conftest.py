@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "fw"))
 
+import systools  # noqa: E402
 from talktoken.fwtree.paths import enable_firmware_imports  # noqa: E402
 
 enable_firmware_imports()
@@ -29,6 +30,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "hardware" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def openscad() -> str:
+    """The openscad command; the test skips with its install line when it is missing."""
+    return systools.need("openscad")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The chromium command; the test skips with its install line when it is missing."""
+    return systools.need("chromium")
+
+
+@pytest.fixture(scope="session")
+def tmux() -> str:
+    """The tmux command; the test skips with its install line when it is missing."""
+    return systools.need("tmux")
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-"""System tools some tests need: the path, a skip with the install line, or a failure in CI."""
-
+# Tests needing a system tool: skip with its install line, or fail if TALKTOKEN_REQUIRE_TOOLS=1.
 from __future__ import annotations
 
 import os
@@ -7,35 +6,28 @@ import shutil
 
 import pytest
 
-# tool -> (commands to look for, the line that installs it on Debian or Ubuntu)
-TOOLS = {
-    "openscad": (("openscad",), "sudo apt-get install openscad"),
-    "chromium": (("chromium", "chromium-browser"), "sudo apt-get install chromium"),
-    "tmux": (("tmux",), "sudo apt-get install tmux"),
+# tool -> (executable names to look for, the line that installs it on Debian/Ubuntu)
+TOOLS: dict[str, tuple[tuple[str, ...], str]] = {
+    "openscad": (("openscad",), "sudo apt-get install -y openscad"),
+    "chromium": (("chromium", "chromium-browser"), "sudo apt-get install -y chromium"),
+    "tmux": (("tmux",), "sudo apt-get install -y tmux"),
 }
 
 
 def required() -> bool:
-    """True when a missing tool must fail its tests (.ci/run sets TALKTOKEN_REQUIRE_TOOLS=1)."""
+    """True when a missing tool must fail the test (CI sets TALKTOKEN_REQUIRE_TOOLS=1)."""
     return os.environ.get("TALKTOKEN_REQUIRE_TOOLS", "") not in ("", "0")
 
 
-def find(tool: str) -> str | None:
-    """The tool's path on PATH, or None."""
-    names, _ = TOOLS[tool]
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 def need(tool: str) -> str:
-    """The tool's path; else skip with its install line (or fail when tools are required)."""
-    path = find(tool)
-    if path:
-        return path
-    message = f"needs {tool}: {TOOLS[tool][1]}"
+    """The path of `tool`; skips the test with its install line when it is missing."""
+    names, install = TOOLS[tool]
+    for name in names:
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    msg = f"needs {tool}: {install}"
     if required():
-        pytest.fail(message + " (TALKTOKEN_REQUIRE_TOOLS is set)")
-    pytest.skip(message)
+        pytest.fail(f"{msg} (TALKTOKEN_REQUIRE_TOOLS=1 is set, so a missing tool fails)")
+    pytest.skip(msg)
+    raise AssertionError("unreachable")

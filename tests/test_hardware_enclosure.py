@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import systools
 
 ROOT = Path(__file__).resolve().parents[1]
 SCAD = ROOT / "hardware/enclosure/puck.scad"
@@ -18,8 +17,7 @@ def _params() -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"^(\w+) = ([0-9.]+);", text, re.M)}
 
 
-def _render(part: str, out: Path) -> subprocess.Popen:
-    exe = systools.need("openscad")
+def _render(exe: str, part: str, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [exe, "-o", str(out), "-D", f'part="{part}"', str(SCAD)],
         stdout=subprocess.PIPE,
@@ -43,9 +41,9 @@ def _stl_facets(path: Path) -> list[tuple[float, ...]]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def rendered(openscad, tmp_path_factory):
     out = tmp_path_factory.mktemp("stl")
-    procs = {p: (_render(p, out / f"{p}.stl"), out / f"{p}.stl") for p in ("body", "lid")}
+    procs = {p: (_render(openscad, p, out / f"{p}.stl"), out / f"{p}.stl") for p in ("body", "lid")}
     results = {}
     for part, (proc, path) in procs.items():
         _, err = proc.communicate(timeout=300)

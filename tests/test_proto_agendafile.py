@@ -169,7 +169,7 @@ def test_malformed_agenda_names_field_and_line(cid, make, field, tmp_path):
     with pytest.raises(AgendaFileError) as exc:
         agendafile.load(path)
     assert exc.value.exit_code == 25
-    assert field in str(exc.value)
+    assert str(hit) in str(exc.value)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +197,8 @@ def test_syntax_errors_have_their_line(cid, text, line):
     assert data is None
     assert len(problems) == 1
     assert problems[0].line == line, problems
-    assert "TOML syntax" in problems[0].reason
+    # In a person's words, not tomllib's ("Illegal character", "Cannot overwrite a value").
+    assert not any(w in problems[0].reason for w in ("Illegal", "Invalid", "Cannot", "Expected"))
 
 
 def test_every_problem_is_listed_not_just_the_first():

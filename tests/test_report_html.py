@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 import report_kit as kit
-import systools
-from talktoken.report.make import make_report
+from talktoken.cli.report import make_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "img" / "report.png"
@@ -77,8 +76,7 @@ def _page_fetches(netlog: Path) -> list[str]:
     return urls
 
 
-def _chromium(page: Path, tmp: Path, *extra: str) -> tuple[str, list[str]]:
-    chromium = systools.need("chromium")
+def _chromium(chromium: str, page: Path, tmp: Path, *extra: str) -> tuple[str, list[str]]:
     netlog = tmp / (f"net-{page.stem}.json")
     cmd = [chromium, *QUIET, f"--log-net-log={netlog}", *extra, page.as_uri()]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -86,25 +84,27 @@ def _chromium(page: Path, tmp: Path, *extra: str) -> tuple[str, list[str]]:
     return run.stdout, _page_fetches(netlog)
 
 
-def test_network_check_catches_a_fetch(tmp_path):
+def test_network_check_catches_a_fetch(chromium, tmp_path):
     """The negative control: a page that does fetch is caught by the same check."""
     bad = tmp_path / "bad.html"
     bad.write_text('<!doctype html><img src="http://example.invalid/x.png"><p>x</p>')
-    _, fetched = _chromium(bad, tmp_path, "--dump-dom")
+    _, fetched = _chromium(chromium, bad, tmp_path, "--dump-dom")
     assert fetched == ["http://example.invalid/x.png"]
 
 
-def test_renders_offline_without_fetching(html_file, tmp_path):
-    dom, fetched = _chromium(html_file, tmp_path, "--dump-dom")
+def test_renders_offline_without_fetching(chromium, html_file, tmp_path):
+    dom, fetched = _chromium(chromium, html_file, tmp_path, "--dump-dom")
     assert fetched == []
     assert dom.count("<svg") >= 3 + 8
     for chart in ('id="ring"', 'id="timeline"', 'id="phases"', 'id="trends"'):
         assert chart in dom
 
 
-def test_screenshot(html_file, tmp_path):
+def test_screenshot(chromium, html_file, tmp_path):
     shot = tmp_path / "report.png"
-    _, fetched = _chromium(html_file, tmp_path, "--window-size=1100,2600", f"--screenshot={shot}")
+    _, fetched = _chromium(
+        chromium, html_file, tmp_path, "--window-size=1100,2600", f"--screenshot={shot}"
+    )
     assert fetched == []
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000

@@ -9,8 +9,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 import serial
-import systools
 from talktoken.sim import term
 
 BIN = Path(sys.executable).parent
@@ -115,9 +115,9 @@ def test_headless_with_link_serves_the_port(tmp_path) -> None:
 class Tmux:
     """A private tmux server running one command in a fixed-size pane."""
 
-    def __init__(self, command: str) -> None:
+    def __init__(self, command: str, width: int = 80, height: int = 24) -> None:
         self.sock = f"tt-{uuid.uuid4().hex[:8]}"
-        self.run("new-session", "-d", "-s", "t", "-x", "130", "-y", "45", command)
+        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), command)
 
     def run(self, *args: str) -> str:
         return subprocess.run(
@@ -144,11 +144,18 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
 
 
+@pytest.mark.usefixtures("tmux")  # skips with the install line when tmux is missing
 def test_sim_in_tmux_is_driven_by_keys() -> None:
-    systools.need("tmux")
     tmux = Tmux(f"{TALKTOKEN} sim --speed 20; echo SIM-EXIT=$?; sleep 30")
     try:
-        tmux.wait_for(r"state: ready")
+        text = tmux.wait_for(r"state: ready")
+        rows = text.splitlines()
+        # All of it on an 80x24 screen: the header on the first row, seat 0 right under it,
+        # the clock line saying what it shows, the keys on their own rows.
+        assert rows[0].startswith("talktoken sim: device on "), text
+        assert rows[1].strip() == "0", text
+        assert "device clock not set" in text and re.search(r"^keys: .* turn ", text, re.M)
+        assert re.search(r"^\s+.*q quit$", text, re.M), text
         ready_colours = tmux.screen(colours=True)
         tmux.keys("P")  # PHASE long: the session starts
         tmux.wait_for(r"state: running")
@@ -169,6 +176,11 @@ def test_sim_in_tmux_is_driven_by_keys() -> None:
         tmux.wait_for(r"state: paused")
         tmux.keys("h")
         tmux.wait_for(r"state: running")
+        tmux.keys("q")  # a running session: q asks first, any other key stays
+        tmux.wait_for(r"Quit\? The running session is lost \(no --flash FILE\)")
+        tmux.keys("x")
+        text = tmux.wait_for(r"state: running")
+        assert "Quit?" not in text
         tmux.keys("H")  # HOLD long: the session ends
         tmux.wait_for(r"state: ended")
         tmux.keys("q")
@@ -189,7 +201,7 @@ class _Recorder:
 
 def test_queue_and_marker_keys_are_chords_listed_on_screen() -> None:
     for key, what in (("j", "queue"), ("m", "marker")):
-        assert re.search(rf"\b{key} {what}", term.HELP), (key, term.HELP)
+        assert any(k == key and m.startswith(what) for k, m in term.HELP), (key, term.HELP)
     dev = _Recorder()
     assert term.apply_action(dev, *term.KEYS["j"])
     assert dev.calls == [("down", "phase"), ("press", "knob"), ("up", "phase")]
@@ -224,7 +236,66 @@ def test_status_shows_the_queue_and_the_reveal() -> None:
         "queue_next": 1,
         "session_ms": 2000,
         "vt": 3000,
+        "clock_set": False,
     }
     text = "\n".join(term.status_lines(st))
     assert "queue: seat 5 seat 1   next: seat 1" in text
     assert "balance revealed" in text
+
+
+@pytest.mark.usefixtures("tmux")
+def test_q_q_quits_a_running_session_kept_in_flash(tmp_path) -> None:
+    flash = tmp_path / "f.img"
+    tmux = Tmux(f"{TALKTOKEN} sim --speed 20 --flash {flash}; echo SIM-EXIT=$?; sleep 30")
+    try:
+        tmux.wait_for(r"state: ready")
+        tmux.keys("P")
+        tmux.wait_for(r"state: running")
+        tmux.keys("q")
+        tmux.wait_for(r"Quit\? The session stays in f\.img as at a power cut")
+        tmux.keys("q")
+        tmux.wait_for(r"SIM-EXIT=0")
+    finally:
+        tmux.kill()
+    assert flash.stat().st_size > 0
+
+
+def test_frame_fits_80x24_with_twelve_seats_and_a_question() -> None:
+    st = _state(seats=12, phase_name="x" * 32, turn_overrun=True, phase_planned_ms=7_200_000)
+    header = "talktoken sim: device on /dev/pts/12 (micropython, speed x20)"
+    lines = term.frame_lines([(6, 6, 0)] * 24, st, header, term.quit_question(st, None))
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    assert len(plain) <= term.HEIGHT and max(map(len, plain)) <= term.WIDTH
+    assert plain[1].strip() == "0"  # seat 0 at the top, under the header
+    assert plain[-1].startswith("Quit?")
+
+
+def test_help_lines_fit_and_list_every_key() -> None:
+    for width in (60, 80, 120):
+        lines = term.help_lines(width)
+        assert all(len(line) <= width for line in lines)
+        text = " ".join(lines)
+        assert all(f"{keys} {meaning}" in text for keys, meaning in term.HELP)
+    assert len(term.help_lines(80)) == 2
+
+
+def test_screen_colours_lift_dim_arcs_and_keep_the_hue() -> None:
+    assert term.shown((96, 0, 0)) == (255, 0, 0)
+    dim = term.shown((6, 6, 0))
+    assert dim[0] == dim[1] >= term.DIMMEST and dim[2] == 0
+    r, g, _ = term.shown((24, 8, 0))
+    assert r > 100 and abs(r / g - 3) < 0.1
+    assert term.shown((0, 0, 0)) == term.OFF
+
+
+def test_quit_question_only_while_a_session_runs() -> None:
+    assert term.quit_question(_state(state="ready"), None) is None
+    assert term.quit_question(_state(state="ended"), "f.img") is None
+    assert "lost" in term.quit_question(_state(), None)
+    assert "f.img" in term.quit_question(_state(state="paused"), "f.img")
+
+
+def test_clock_line_says_what_it_shows() -> None:
+    assert "device clock not set" in term.clock_text(_state(clock_set=False))
+    text = term.clock_text(_state(clock_set=True, rtc=1_800_000_000))
+    assert text == "device clock 2027-01-15 08:00:00 UTC"

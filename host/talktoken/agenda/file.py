@@ -21,16 +21,41 @@ MAX_FILE_BYTES = 64 * 1024
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem of an agenda file: `field` like "phases[2].minutes", `line` 1-based or 0."""
+    """One problem of an agenda file.
+
+    `field` is the machine path ("phases[2].minutes", indices from 0, as in the JSON of
+    `agenda check --json`); `where` says it as people count ("phase 3 (Grief): minutes");
+    `line` is 1-based, 0 when unknown.
+    """
 
     field: str
     reason: str
     line: int = 0
+    where: str = ""
 
     def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        what = f"{self.field}: " if self.field else ""
-        return f"{where}{what}{self.reason}"
+        at = f"line {self.line}: " if self.line else ""
+        name = self.where or self.field
+        what = f"{name}: " if name else ""
+        return f"{at}{what}{self.reason}"
+
+
+_PHASE_FIELD = re.compile(r"^phases\[(\d+)\](?:\.(.*))?$")
+
+
+def where(field: str, data: dict | None) -> str:
+    """A field path as people say it: "phases[2].minutes" -> "phase 3 (Grief): minutes"."""
+    m = _PHASE_FIELD.match(field)
+    if not m:
+        return field
+    i = int(m.group(1))
+    phases = data.get("phases") if isinstance(data, dict) else None
+    name = ""
+    if isinstance(phases, list) and i < len(phases) and isinstance(phases[i], dict):
+        got = phases[i].get("name")
+        name = f" ({got})" if isinstance(got, str) and got.strip() else ""
+    rest = f": {m.group(2)}" if m.group(2) else ""
+    return f"phase {i + 1}{name}{rest}"
 
 
 class AgendaFileError(TalktokenError):
@@ -62,8 +87,11 @@ _KEY_LINE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)\s*='
 _TABLE_LINE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*(\]\]?)\s*(#.*)?$")
 
 
-def field_lines(text: str) -> dict[str, int]:
-    """Map field paths ("seats", "phases[1].minutes", "phases[1]") to the line that sets them."""
+def field_lines(text: str, twice: list[tuple[str, int]] | None = None) -> dict[str, int]:
+    """Map field paths ("seats", "phases[1].minutes", "phases[1]") to the line that sets them.
+
+    A key or [table] set a second time is appended to `twice` as (path, line) when given.
+    """
     lines: dict[str, int] = {}
     prefix = ""
     counters: dict[str, int] = {}
@@ -87,11 +115,15 @@ def field_lines(text: str) -> dict[str, int]:
                     lines[f"{name}[{idx}]"] = no
                 else:
                     prefix = f"{name}."
+                    if name in lines and twice is not None:
+                        twice.append((name, no))
                     lines.setdefault(name, no)
                 continue
             m = _KEY_LINE.match(line)
             if m:
                 key = m.group(1).strip("\"'")
+                if prefix + key in lines and twice is not None:
+                    twice.append((prefix + key, no))
                 lines.setdefault(prefix + key, no)
         stripped = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line.split("#", 1)[0])
         if '"""' in line or "'''" in line:
@@ -116,25 +148,86 @@ def line_of(field: str, lines: dict[str, int]) -> int:
     return 0
 
 
-def _syntax_problem(exc: Exception) -> Problem:
+def _char_at(text: str, line: int, column: int) -> str:
+    rows = text.splitlines()
+    if 0 < line <= len(rows) and 0 < column <= len(rows[line - 1]):
+        return rows[line - 1][column - 1]
+    return ""
+
+
+def _phase_names(text: str, lines: dict[str, int]) -> dict:
+    """{"phases": [{"name": ...}, ...]} read line by line from text that is not valid TOML."""
+    rows = text.splitlines()
+    phases = []
+    for i in range(len(rows)):
+        if f"phases[{i}]" not in lines:
+            break
+        no = lines.get(f"phases[{i}].name", 0)
+        m = re.match(r'\s*name\s*=\s*"([^"\\]*)"', rows[no - 1]) if no else None
+        phases.append({"name": m.group(1)} if m else {})
+    return {"phases": phases}
+
+
+def _syntax_problem(exc: Exception, text: str) -> Problem:
+    """tomllib's complaint put in a person's words, with its line."""
     msg = str(exc)
     m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-    line = int(m.group(1)) if m else getattr(exc, "lineno", 0) or 0
-    reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "not valid TOML"
-    if m:
-        reason += f" (column {m.group(2)})"
-    return Problem("", f"TOML syntax: {reason}", line)
+    line, column = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    raw = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
+    ch = _char_at(text, line, column)
+    shown = repr(ch) if ch else "something"
+    if raw.startswith(("Cannot overwrite a value", "Cannot declare")):
+        twice: list[tuple[str, int]] = []
+        field_lines(text, twice)
+        if twice:
+            key, line = twice[0]
+            lines = field_lines(text)
+            return Problem(
+                "",
+                f"{where(key, _phase_names(text, lines))} is given twice (first on line "
+                f"{lines.get(key, 0)}); keep one of them",
+                line,
+            )
+        reason = "a key or [table] is given twice; keep one of them"
+    elif raw.startswith(("Unterminated string", "Illegal character")):
+        reason = 'a quote is missing: text must start and end with " on the same line'
+    elif raw.startswith("Invalid statement"):
+        reason = (
+            f"unexpected {shown} at column {column}: a line holds `key = value`, "
+            "a [table] heading, or a # comment"
+        )
+    elif raw.startswith("Expected newline or end of document"):
+        reason = (
+            f"unexpected {shown} after the value at column {column}: one `key = value` per "
+            "line (a # starts a comment)"
+        )
+    elif raw.startswith("Invalid value"):
+        reason = (
+            f"the value at column {column} is not one TOML knows: put text in quotes "
+            '("like this"); numbers, true and false go bare'
+        )
+    elif raw.startswith("Expected '=' after a key"):
+        reason = f"an = is missing between the key and its value (column {column})"
+    elif raw.startswith(("Expected ']]' at the end", "Expected ']' at the end")):
+        close = "]]" if "]]" in raw else "]"
+        reason = f"a [table] heading is not closed: end it with {close}"
+    elif raw.startswith(("Unclosed array", "Unclosed inline table")):
+        reason = "a [ or { is never closed"
+    else:
+        reason = f"this is not valid TOML here ({raw})" + (f", column {column}" if column else "")
+    return Problem("", reason, line)
 
 
 def check_text(text: str) -> tuple[dict | None, list[Problem]]:
     """Parse TOML text and validate it; (dict or None, every problem with field and line)."""
+    text = text.removeprefix("\ufeff")  # a UTF-8 BOM, as some Windows editors save
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return None, [_syntax_problem(exc)]
+        return None, [_syntax_problem(exc, text)]
     found = _agenda_module().problems(data)
     lines = field_lines(text)
-    return data, [Problem(f, r, line_of(f, lines)) for f, r in found]
+    return data, [Problem(f, r, line_of(f, lines), where(f, data)) for f, r in found]
 
 
 def read_text(path: str | Path) -> str:

@@ -6,16 +6,18 @@ from pathlib import Path
 
 import click
 
-from talktoken.cli.output import connect, emit
+from talktoken.cli.output import connect, emit, shared
 
 
 @click.group()
+@shared("json", "port")
 def agenda() -> None:
     """Write, check, push and pull session agendas (TOML files)."""
 
 
 @agenda.command()
 @click.argument("name", required=False)
+@shared("json")
 @click.pass_context
 def template(ctx: click.Context, name: str | None) -> None:
     """Print a commented agenda for a group type (without NAME: list the types)."""
@@ -42,7 +44,10 @@ def check_report(path: str) -> dict:
     out = {
         "file": path,
         "ok": not problems,
-        "problems": [{"field": p.field, "reason": p.reason, "line": p.line} for p in problems],
+        "problems": [
+            {"field": p.field, "where": p.where, "reason": p.reason, "line": p.line}
+            for p in problems
+        ],
     }
     if data is not None and not problems:
         out["name"] = data["name"]
@@ -54,6 +59,7 @@ def check_report(path: str) -> dict:
 
 @agenda.command()
 @click.argument("file", type=click.Path(dir_okay=False))
+@shared("json")
 @click.pass_context
 def check(ctx: click.Context, file: str) -> None:
     """Check an agenda file; list every problem with its field and line."""
@@ -72,7 +78,7 @@ def check(ctx: click.Context, file: str) -> None:
         return
     emit(ctx, report, lambda r: "")
     raise AgendaFileError(
-        file, [Problem(p["field"], p["reason"], p["line"]) for p in report["problems"]]
+        file, [Problem(p["field"], p["reason"], p["line"], p["where"]) for p in report["problems"]]
     )
 
 
@@ -99,6 +105,7 @@ def push_file(port_ctx: click.Context, file: str, set_clock: bool = True) -> dic
 @agenda.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--no-clock", is_flag=True, help="Do not set the device clock.")
+@shared("json", "port")
 @click.pass_context
 def push(ctx: click.Context, file: str, no_clock: bool) -> None:
     """Check FILE, store it on the device and set the device clock."""
@@ -114,6 +121,7 @@ def push(ctx: click.Context, file: str, no_clock: bool) -> None:
 
 @agenda.command()
 @click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@shared("json", "port")
 @click.pass_context
 def pull(ctx: click.Context, out: str | None) -> None:
     """Print the device's agenda as TOML (or JSON with --json)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from talktoken.cli.output import emit, options
+from talktoken.cli.output import emit, options, shared
 
 
 def _open(ctx: click.Context):
@@ -25,11 +25,13 @@ def _size(n: int) -> str:
 
 
 @click.group()
+@shared("json", "archive")
 def archive() -> None:
     """Check, purge and inspect the archive of pulled sessions."""
 
 
 @archive.command("info")
+@shared("json", "archive")
 @click.pass_context
 def info(ctx: click.Context) -> None:
     """Where the archive is, how many sessions, how large, the oldest and newest."""
@@ -53,6 +55,7 @@ def info(ctx: click.Context) -> None:
 
 
 @archive.command("verify")
+@shared("json", "archive")
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Re-hash every stored session against its recorded SHA-256 and check the index."""
@@ -78,6 +81,7 @@ def verify(ctx: click.Context) -> None:
 
 
 @archive.command("purge")
+@shared("json", "archive")
 @click.option("--before", metavar="DATE", help="Remove sessions that started before DATE.")
 @click.option(
     "--older-than",
@@ -109,6 +113,7 @@ def purge(ctx: click.Context, before: str | None, older_than: int | None, yes: b
 
 
 @archive.command("rebuild")
+@shared("json", "archive")
 @click.pass_context
 def rebuild(ctx: click.Context) -> None:
     """Recreate the index from the stored session bytes (and .ttl files in sessions/)."""
@@ -120,6 +125,7 @@ def rebuild(ctx: click.Context) -> None:
 
 
 @archive.command("export-raw")
+@shared("json", "archive")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.pass_context
 def export_raw(ctx: click.Context, directory: str) -> None:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from talktoken.cli.output import options, shared
 from talktoken.cli.sim import vm_option
 
 
@@ -15,6 +16,7 @@ from talktoken.cli.sim import vm_option
     "--flash", type=click.Path(dir_okay=False), help="Keep the device's flash image here."
 )
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary, no captions.")
+@shared("json", "archive")
 @click.pass_context
 def demo(ctx: click.Context, vm: str | None, flash: str | None, quiet: bool) -> None:
     """Play a scripted 8-seat session of the default agenda on a simulated device.
@@ -27,10 +29,10 @@ def demo(ctx: click.Context, vm: str | None, flash: str | None, quiet: bool) -> 
     from talktoken.demo.flow import first_events, run
     from talktoken.sim.summary import as_dict, as_text
 
-    opts = ctx.obj
-    as_json = bool(getattr(opts, "json", False))
+    opts = options(ctx)
+    as_json = opts.json
     say = None if quiet or as_json else (lambda text: click.echo(f"- {text}"))
-    result = run(vm=vm, flash=flash, archive_dir=getattr(opts, "archive", None), say=say)
+    result = run(vm=vm, flash=flash, archive_dir=opts.archive, say=say)
     if as_json:
         out = as_dict(result.played)
         out.update(

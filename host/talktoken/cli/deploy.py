@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from talktoken.cli.output import emit, options
+from talktoken.cli.output import emit, options, shared
 
 
 def _text(data: dict) -> str:
@@ -29,14 +29,12 @@ def _text(data: dict) -> str:
 
 
 @click.command()
-@click.option("--port", help="Serial port of the device (overrides the global --port).")
+@shared("json", "port")
 @click.option("--dry-run", is_flag=True, help="List what would change; change nothing.")
 @click.option("--force", is_flag=True, help="Deploy even while a session runs (log flushed).")
 @click.option("--device-root", default="/", hidden=True, help="Firmware directory on the device.")
 @click.pass_context
-def deploy(
-    ctx: click.Context, port: str | None, dry_run: bool, force: bool, device_root: str
-) -> None:
+def deploy(ctx: click.Context, dry_run: bool, force: bool, device_root: str) -> None:
     """Compile the firmware and copy it to the device, verified by hash on the device.
 
     Only files that changed are copied; firmware files that are no longer used are removed;
@@ -46,7 +44,7 @@ def deploy(
     from talktoken.deploy import update as deploy_mod
     from talktoken.device.link import resolve_port
 
-    name = resolve_port(port or options(ctx).port)
+    name = resolve_port(options(ctx).port)
     quiet = options(ctx).json
 
     def log(msg: str) -> None:

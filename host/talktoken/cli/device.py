@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
-from talktoken.cli.output import connect, emit, table
+from talktoken.cli.output import connect, emit, shared, table
 
 
 def _when(epoch: int | None) -> str:
@@ -41,6 +41,7 @@ def _ports_text(rows: list[dict]) -> str:
 
 
 @click.command()
+@shared("json")
 @click.pass_context
 def ports(ctx: click.Context) -> None:
     """List serial ports; a Pico (USB VID 2E8A) is marked."""
@@ -81,6 +82,7 @@ def _info_text(info: dict) -> str:
 
 
 @click.command()
+@shared("json", "port")
 @click.pass_context
 def info(ctx: click.Context) -> None:
     """Show the device: firmware, clock, storage, state, agenda."""
@@ -99,6 +101,7 @@ def _clock_text(d: dict) -> str:
 
 
 @click.group(invoke_without_command=True)
+@shared("json", "port")
 @click.pass_context
 def clock(ctx: click.Context) -> None:
     """Show the device clock; `clock sync` sets it from this computer."""
@@ -117,6 +120,7 @@ def clock(ctx: click.Context) -> None:
 
 
 @clock.command("sync")
+@shared("json", "port")
 @click.pass_context
 def clock_sync(ctx: click.Context) -> None:
     """Set the device clock to this computer's time (UTC)."""
@@ -166,6 +170,7 @@ def watch_events(client, count: int | None, seconds: float | None, on_event, sta
 @click.command()
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many events.")
 @click.option("--seconds", type=click.FloatRange(min=0), help="Stop after this many seconds.")
+@shared("json", "port")
 @click.pass_context
 def watch(ctx: click.Context, count: int | None, seconds: float | None) -> None:
     """Print live events of the running session until Ctrl-C."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from talktoken.archive.store import Archive
+from talktoken.cli.output import emit, options, shared
 from talktoken.export import run as export_run
 from talktoken.report import data as report_data
 from talktoken.report import labels as labels_mod
@@ -38,6 +39,7 @@ from talktoken.report import labels as labels_mod
     type=click.Path(dir_okay=False),
     help="TOML/JSON file mapping seat numbers to names (the codebook then says so).",
 )
+@shared("json", "archive")
 @click.pass_context
 def export(ctx, session_id, last, since, all_, fmt, out_dir, bundle, labels_path):
     """Export sessions in the formats research tools read (names only with --labels)."""
@@ -46,12 +48,16 @@ def export(ctx, session_id, last, since, all_, fmt, out_dir, bundle, labels_path
     if not bundle and not (fmt and out_dir):
         raise click.UsageError("give --format and --out DIR, or --bundle FILE.zip")
     labels = labels_mod.load(labels_path) if labels_path else None
-    with Archive(getattr(ctx.obj, "archive", None)) as archive:
+    with Archive(options(ctx).archive) as archive:
         rows = report_data.select(archive, last=last, session_id=session_id, since=since, all_=all_)
         logs = [archive.load(r.session_id) for r in rows]
     if bundle:
         path = export_run.write_bundle(logs, bundle, labels, labels_path)
-        click.echo(f"wrote {path} ({len(logs)} session(s), codebook.json)")
+        emit(
+            ctx,
+            {"bundle": str(path), "sessions": len(logs)},
+            lambda d: f"wrote {d['bundle']} ({d['sessions']} session(s), codebook.json)",
+        )
         return
-    for p in export_run.write_files(logs, fmt, out_dir, labels):
-        click.echo(f"wrote {p}")
+    paths = [str(p) for p in export_run.write_files(logs, fmt, out_dir, labels)]
+    emit(ctx, {"files": paths}, lambda d: "\n".join(f"wrote {p}" for p in d["files"]))

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 
 import click
 
-from talktoken.cli.output import connect, emit, options, table
+from talktoken.cli.output import connect, emit, options, shared, table
 
 
 @click.group()
+@shared("json", "port", "archive")
 def logs() -> None:
     """List and pull session logs into the archive."""
 
@@ -38,6 +39,7 @@ def _list_text(rows: list[dict]) -> str:
 
 
 @logs.command("list")
+@shared("json", "port")
 @click.pass_context
 def list_(ctx: click.Context) -> None:
     """List the session files stored on the device."""
@@ -96,6 +98,7 @@ def _pull_text(d: dict) -> str:
 @logs.command()
 @click.option("--delete", is_flag=True, help="Remove pulled sessions the archive holds verified.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@shared("json", "port", "archive")
 @click.pass_context
 def pull(ctx: click.Context, delete: bool, no_progress: bool) -> None:
     """Copy finished sessions into the archive, each verified by SHA-256."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from talktoken.archive.store import Archive
+from talktoken.cli.output import options, shared
 from talktoken.report.make import FORMATS, make_report
 
 
@@ -28,11 +29,17 @@ from talktoken.report.make import FORMATS, make_report
     help="TOML/JSON file mapping seat numbers to names, applied to this report only.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@shared("json", "archive")
 @click.pass_context
 def report(ctx, session_id, last, since, all_, fmt, labels_path, out):
-    """Review sessions: tables, CSV, JSON or HTML."""
-    opts = ctx.obj
-    with Archive(getattr(opts, "archive", None)) as archive:
+    """Review sessions: tables, CSV, JSON or HTML (--json is --format json)."""
+    opts = options(ctx)
+    if opts.json:
+        typed = ctx.get_parameter_source("fmt") == click.core.ParameterSource.COMMANDLINE
+        if typed and fmt != "json":
+            raise click.UsageError(f"--json asks for JSON but --format asks for {fmt}; give one")
+        fmt = "json"
+    with Archive(opts.archive) as archive:
         result = make_report(
             archive,
             fmt,

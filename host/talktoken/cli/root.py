@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass, field
 
 import click
 
+from talktoken.cli.output import options, shared
 from talktoken.errors import TalktokenError
 
 # name -> "module:attribute"; modules are imported only when their command runs (fast --help).
@@ -29,16 +29,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("talktoken.cli.demo:demo", "Play a scripted session on a simulated device."),
     "deploy": ("talktoken.cli.deploy:deploy", "Compile and copy the firmware to a Pico."),
 }
-
-
-@dataclass
-class Options:
-    """Global options every command can read from click's context object."""
-
-    port: str | None = None
-    json: bool = False
-    archive: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class LazyGroup(click.Group):
@@ -64,26 +54,16 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--port",
-    envvar="TALKTOKEN_PORT",
-    help="Serial port of the device (default: the one Pico found).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-@click.option(
-    "--archive",
-    envvar="TALKTOKEN_ARCHIVE",
-    type=click.Path(file_okay=False),
-    help="Archive directory (default: your user data directory).",
-)
+@shared("port", "json", "archive")
 @click.version_option(package_name="talktoken")
 @click.pass_context
-def cli(ctx: click.Context, port: str | None, as_json: bool, archive: str | None) -> None:
+def cli(ctx: click.Context) -> None:
     """talktoken: the talking-token for facilitated groups.
 
     Start with `talktoken demo`, or `talktoken sim` to try the device without one.
+    --port, --json and --archive may also be given after the command.
     """
-    ctx.obj = Options(port=port, json=as_json, archive=archive)
+    options(ctx)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,7 +68,7 @@ def run_sim(
         else:
             from talktoken.sim import term
 
-            term.run(dev, header=line)
+            term.run(dev, header=line, flash=flash)
 
 
 @click.command()

@@ -141,5 +141,6 @@ def first_events(log, n: int = 8) -> list[str]:
         m, s = divmod(s, 60)
         who = f" seat {ev.seat}" if ev.seat is not None else ""
         name = log.phases[ev.phase].name if 0 <= ev.phase < len(log.phases) else "?"
-        lines.append(f"{m:3d}:{s:02d}.{ms:03d}  {ev.kind:<13}{who:<8} phase {ev.phase} ({name})")
+        phase = f"phase {ev.phase + 1} ({name})"  # counted from 1, as people do
+        lines.append(f"{m:3d}:{s:02d}.{ms:03d}  {ev.kind:<13}{who:<8} {phase}")
     return lines

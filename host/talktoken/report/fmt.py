@@ -7,6 +7,11 @@ from datetime import datetime
 DASH = "–"
 
 
+def phase_label(index: int, name: str) -> str:
+    """A phase as people count it: index 2 (0-based, as in JSON and CSV) -> "3. name"."""
+    return f"{index + 1}. {name}"
+
+
 def duration(ms: float | None) -> str:
     """12:05 for 725000 ms, 1:02:05 past an hour; a dash for None."""
     if ms is None:

@@ -69,7 +69,7 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
         ["Phase", "Floor", "Planned", "Actual", "Overrun", "Talk", "Silence", "Turns", "Passes"],
         [
             [
-                p["name"],
+                f.phase_label(i, p["name"]),
                 p["floor"],
                 f.duration(p["planned_ms"] + p["extended_ms"])
                 + (
@@ -86,7 +86,7 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
                 str(p["turns"]),
                 str(p["passes"]),
             ]
-            for p in s["phases"]
+            for i, p in enumerate(s["phases"])
         ],
         right={2, 3, 4, 5, 6, 7, 8},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from talktoken.report.fmt import phase_label
 from talktoken.sim.scenario import Played
 
 
@@ -71,11 +72,11 @@ def as_text(played: Played) -> str:
             f"  {s['turns']:>5}  {s['passes']:>6}  {s['over_budget']:>4}"
         )
     lines += ["", "phase                      floor   plan  actual  over  extend  turns  passes"]
-    for p in d["phases"]:
+    for i, p in enumerate(d["phases"]):
         over = mmss(p["overrun_ms"]) if p["overrun_ms"] else "-"
         ext = f"{p['extend_min']:+d} min" if p["extend_min"] else "-"
         lines.append(
-            f"{p['name'][:26]:<26} {p['floor']:<5} {mmss(p['planned_ms']):>6}"
+            f"{phase_label(i, p['name'])[:26]:<26} {p['floor']:<5} {mmss(p['planned_ms']):>6}"
             f"  {mmss(p['actual_ms']):>6}  {over:>4}  {ext:>6}  {p['turns']:>5}  {p['passes']:>6}"
         )
     return "\n".join(lines)

@@ -12,17 +12,29 @@ import tty
 
 RING = 24
 MAX_LEVEL = 96  # firmware hwconfig.MAX_LEVEL: the brightest channel the ring ever shows
-ROWS = 9  # ring radius in terminal rows (cells are about twice as tall as wide)
-COLS = 20  # ring radius in terminal columns
-MARGIN_ROWS = 2  # room for the seat numbers around the ring
-MARGIN_COLS = 7
+# The whole view fits an 80x24 terminal: header 1 + ring 15 + status 4 + keys 2 + message 1.
+WIDTH = 80
+HEIGHT = 24
+ROWS = 6  # ring radius in terminal rows (cells are about twice as tall as wide)
+COLS = 14  # ring radius in terminal columns
+MARGIN_ROWS = 1  # room for the seat numbers around the ring
+MARGIN_COLS = 6
 OFF = (40, 40, 40)  # an unlit LED, so the ring's shape stays visible
+DIMMEST = 80  # the faintest lit LED on a screen: the room's brightness cap is not the screen's
 
-HELP = (
-    "keys: \u2190/\u2192 or a/d turn   space/k knob   K knob long (pass / next queued / open)   "
-    "p/P phase short/long   h/H hold short/long   [/] shorten/extend   "
-    "j queue the seat (PHASE+knob)   m marker (HOLD+knob)   q quit"
-)
+# What each key does, in the order the help lists them: (keys, meaning). KEYS below maps each
+# key to its action; a new key goes in both, and help_lines() wraps the list to the width.
+HELP = [
+    ("\u2190/\u2192 a/d", "turn"),
+    ("space/k", "knob"),
+    ("K", "knob long"),
+    ("p/P", "phase short/long"),
+    ("h/H", "hold short/long"),
+    ("[/]", "shorten/extend"),
+    ("j", "queue"),
+    ("m", "marker"),
+    ("q", "quit"),
+]
 
 # key -> (action, argument) ; actions are SimDevice calls, see apply_action()
 KEYS = {
@@ -87,10 +99,33 @@ def apply_action(dev, action: str, arg) -> bool:
 
 
 def shown(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    """An LED's colour as the eye sees it through the diffuser (the cap mapped to full scale)."""
-    if not any(rgb):
+    """An LED's colour for a screen: the room's cap is full scale, dim arcs are lifted.
+
+    Brightness follows a square-root curve of the brightest channel (a dim arc of 6/96 shows
+    at about a third of full scale, not a sixteenth) and never falls below DIMMEST; the ratio
+    of the channels, the hue, is kept.
+    """
+    top = max(rgb)
+    if top <= 0:
         return OFF
-    return tuple(min(255, 40 + v * 215 // MAX_LEVEL) if v else 0 for v in rgb)  # type: ignore
+    target = max(DIMMEST, round(255 * min(1.0, top / MAX_LEVEL) ** 0.5))
+    return tuple(min(255, round(v * target / top)) for v in rgb)  # type: ignore
+
+
+def help_lines(width: int = WIDTH) -> list[str]:
+    """The keys, as many to a line as fit in `width` columns."""
+    lines: list[str] = []
+    line = "keys:"
+    first = True
+    for keys, meaning in HELP:
+        item = f"{keys} {meaning}"
+        if not first and len(line) + 3 + len(item) > width:
+            lines.append(line)
+            line, first = "     ", True
+        line += (" " if first else "   ") + item
+        first = False
+    lines.append(line)
+    return lines
 
 
 def ring_cells(n: int = RING) -> list[tuple[int, int]]:
@@ -111,7 +146,7 @@ def seat_labels(seats: int, n: int = RING) -> list[tuple[int, int, str]]:
         first = s * n // seats
         last = (s + 1) * n // seats - 1
         a = 2 * math.pi * ((first + last) / 2) / n
-        row = MARGIN_ROWS + ROWS - round((ROWS + 2) * math.cos(a))
+        row = MARGIN_ROWS + ROWS - round((ROWS + MARGIN_ROWS) * math.cos(a))
         col = MARGIN_COLS + COLS + round((COLS + 5) * math.sin(a))
         out.append((row, col, str(s)))
     return out
@@ -134,13 +169,13 @@ def status_lines(st: dict) -> list[str]:
         elif st["phase_warning"]:
             flags.append("warning")
         if st["turn_overrun"]:
-            flags.append("turn over budget")
+            flags.append("turn over")
         elif st["turn_warning"]:
             flags.append("turn ending")
         lines.append(
-            f"phase {st['phase'] + 1}/{st['phases']}: {st['phase_name']} ({st['phase_mode']})"
-            f"   {fmt_ms(st['phase_elapsed_ms'])} of {fmt_ms(st['phase_planned_ms'])}"
-            + (f"   [{', '.join(flags)}]" if flags else "")
+            f"phase {st['phase'] + 1}/{st['phases']}: {st['phase_name'][:24]} ({st['phase_mode']})"
+            f"  {fmt_ms(st['phase_elapsed_ms'])}/{fmt_ms(st['phase_planned_ms'])}"
+            + (f"  [{', '.join(flags)}]" if flags else "")
         )
         who = f"seat {st['speaker']}" if st["speaker"] >= 0 else "nobody (open floor)"
         turn = ""
@@ -149,21 +184,37 @@ def status_lines(st: dict) -> list[str]:
             if st["turn_budget_ms"]:
                 turn += f" of {fmt_ms(st['turn_budget_ms'])}"
         lines.append(f"speaking: {who}{turn}   knob points at seat {st['ui']['cursor']}")
-        queue = st.get("queue") or []
-        if queue:
-            lines.append(
-                f"queue: {' '.join(f'seat {q}' for q in queue)}   next: seat {st['queue_next']}"
-            )
     else:
         lines.append(f"knob points at seat {st['ui']['cursor']}   P (long PHASE) starts")
+    # The queue and the reveal share one line, so the view stays within 24 rows.
+    extra = []
+    queue = st.get("queue") or []
+    if queue and st["state"] in ("running", "paused"):
+        extra.append(
+            f"queue: {' '.join(f'seat {q}' for q in queue)}   next: seat {st['queue_next']}"
+        )
     if st["ui"].get("revealing"):
-        lines.append("balance revealed (the phase ended)")
-    lines.append(f"session time {fmt_ms(st['session_ms'])}   device clock {fmt_ms(st['vt'])}")
-    return lines
+        extra.append("balance revealed (the phase ended)")
+    if extra:
+        lines.append("   ".join(extra))
+    lines.append(f"session time {fmt_ms(st['session_ms'])}   {clock_text(st)}")
+    return [line[:WIDTH] for line in lines]
 
 
-def frame_lines(leds: list[tuple[int, int, int]], st: dict, header: str = "") -> list[str]:
-    """The whole screen as lines with ANSI colour codes (no cursor movement)."""
+def clock_text(st: dict) -> str:
+    """What the device's clock says: its wall time (UTC) once set, else that it is not set."""
+    from datetime import datetime, timezone
+
+    if not st.get("clock_set"):
+        return "device clock not set (agenda push or clock sync sets it)"
+    when = datetime.fromtimestamp(st.get("rtc", 0), timezone.utc)
+    return f"device clock {when:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def frame_lines(
+    leds: list[tuple[int, int, int]], st: dict, header: str = "", message: str = ""
+) -> list[str]:
+    """The whole screen as lines with ANSI colour codes (no cursor movement), at most 80x24."""
     height = 2 * (ROWS + MARGIN_ROWS) + 1
     width = 2 * (COLS + MARGIN_COLS) + 2
     grid: list[list[str]] = [[" "] * width for _ in range(height)]
@@ -174,11 +225,23 @@ def frame_lines(leds: list[tuple[int, int, int]], st: dict, header: str = "") ->
         red, green, blue = shown(leds[i])
         grid[r][c] = f"\x1b[38;2;{red};{green};{blue}m\u2588\u2588\x1b[0m"
         grid[r][c + 1] = ""
-    lines = [header] if header else []
+    lines = [header[:WIDTH]] if header else []
     lines += ["".join(row).rstrip() for row in grid]
     lines += status_lines(st)
-    lines.append(HELP)
+    lines += help_lines()
+    if message:
+        lines.append(f"\x1b[1m{message[:WIDTH]}\x1b[0m")
     return lines
+
+
+def quit_question(st: dict, flash: str | None) -> str | None:
+    """What to ask before q quits, or None when nothing would be lost (no session running)."""
+    if st.get("state") not in ("running", "paused") or st.get("off"):
+        return None
+    if flash:
+        name = os.path.basename(flash)
+        return f"Quit? The session stays in {name} as at a power cut. q: quit, other key: stay"
+    return "Quit? The running session is lost (no --flash FILE). q: quit, other key: stay"
 
 
 class Screen:
@@ -203,8 +266,9 @@ class Screen:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
 
     def draw(self, lines: list[str]) -> None:
-        """Redraw the screen from the top with these lines."""
-        self.out.write("\x1b[H" + "".join(line + "\x1b[K\r\n" for line in lines) + "\x1b[J")
+        """Redraw the screen from the top with these lines (no newline after the last one, so a
+        screen exactly as tall as the lines never scrolls)."""
+        self.out.write("\x1b[H" + "\r\n".join(line + "\x1b[K" for line in lines) + "\x1b[J")
         self.out.flush()
 
     def keys(self, timeout: float) -> list[str]:
@@ -215,16 +279,31 @@ class Screen:
         return parse_keys(os.read(self.fd, 1024))
 
 
-def run(dev, header: str = "", fps: float = 20.0) -> None:
-    """Draw the device and feed it keys until q (or the device stops)."""
+def run(dev, header: str = "", fps: float = 20.0, flash: str | None = None) -> None:
+    """Draw the device and feed it keys until q (asked first while a session runs)."""
     period = 1.0 / fps
+    asking: str | None = None
     with Screen() as screen:
         running = True
         while running:
             started = time.monotonic()
-            screen.draw(frame_lines(dev.leds(), dev.state(), header))
+            st = dev.state()
+            screen.draw(frame_lines(dev.leds(), st, header, asking or ""))
             left = period - (time.monotonic() - started)
             for key in screen.keys(max(0.0, left)):
-                if key in KEYS and not apply_action(dev, *KEYS[key]):
-                    running = False
-                    break
+                if asking is not None:
+                    running = KEYS.get(key, ("", None))[0] != "quit"
+                    asking = None
+                    if not running:
+                        break
+                    continue
+                if key not in KEYS:
+                    continue
+                action, arg = KEYS[key]
+                if action == "quit":
+                    asking = quit_question(st, flash)
+                    if asking is None:
+                        running = False
+                        break
+                    continue
+                apply_action(dev, action, arg)
