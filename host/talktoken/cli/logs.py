@@ -133,6 +133,7 @@ def _dates_text(rows: list[dict]) -> str:
 
 
 @logs.command("dates")
+@shared("json", "archive")
 @click.pass_context
 def dates(ctx: click.Context) -> None:
     """List archived sessions with their dates (unknown ones with the bounds known)."""
@@ -163,6 +164,7 @@ def dates(ctx: click.Context) -> None:
 
 
 @logs.command("date")
+@shared("json", "archive")
 @click.argument("session_id")
 @click.argument("when")
 @click.pass_context
