@@ -10,7 +10,7 @@ import pytest
 import report_kit as kit
 from report_kit import Script, dated
 from talktoken.archive.store import ArchiveError
-from talktoken.cli.report import make_report
+from talktoken.report.make import make_report
 from talktoken.report import labels
 from talktoken.report.table import table
 

@@ -52,9 +52,9 @@ def run(
     """Push the interpersonal agenda, play the demo script, pull and verify the log, report."""
     from talktoken.agenda import file as agendafile
     from talktoken.archive.store import Archive
-    from talktoken.cli.report import make_report
     from talktoken.device.client import Client
     from talktoken.device.pull import pull_sessions
+    from talktoken.report.make import make_report
     from talktoken.sim import SimDevice
     from talktoken.sim.scenario import DEMO, play
 
