@@ -8,10 +8,10 @@ import pytest
 import report_kit as kit
 from report_kit import dated, synthetic
 from talktoken.archive.store import Archive, CorruptSessionError
-from talktoken.report.make import make_report
 from talktoken.logfile import read as logread
 from talktoken.metrics import summary as metrics
 from talktoken.report import data as report_data
+from talktoken.report.make import make_report
 
 
 def raw_session(i: int, turns: int = 30) -> bytes:

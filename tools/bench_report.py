@@ -27,8 +27,8 @@ enable_firmware_imports()
 
 import report_kit as kit  # noqa: E402
 from talktoken.archive.store import Archive  # noqa: E402
-from talktoken.report.make import make_report  # noqa: E402
 from talktoken.metrics import summary as metrics  # noqa: E402
+from talktoken.report.make import make_report  # noqa: E402
 
 SESSIONS = 1000
 TURNS = 300
