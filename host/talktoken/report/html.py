@@ -78,10 +78,12 @@ def _seat_table(s: dict, labels) -> str:
         "<div class='scroll'><table><thead><tr><th>Seat</th><th>Talk</th><th>Share</th>"
         "<th>Of members</th>"
         "<th>Turns</th><th>Median</th><th>Longest</th><th>Passes</th><th>Turns over budget</th>"
-        "<th>Time over</th><th>Worst</th><th>Round pass rate</th><th>Round wait (median)</th>"
+        "<th>Time over</th><th>Worst</th><th>Round passes</th><th>Round wait</th>"
         "</tr></thead><tbody>{}"
         "</tbody></table></div><p class='note'>Share: of all talk; of members: of the members' "
-        "talk. Facilitators {} of talk, members {}. Member Gini, small-group corrected "
+        "talk. Over budget: turns longer than the phase's turn budget. Round passes: the share "
+        "of go-round offers passed; round wait: median silence before a go-round turn. "
+        "Facilitators {} of talk, members {}. Member Gini, small-group corrected "
         "(times n/(n−1)): {} (uncorrected {}). Evenness of members (normalized entropy) {}; a "
         "fair share is {}.</p>{}".format(
             "".join(rows),
@@ -91,7 +93,7 @@ def _seat_table(s: dict, labels) -> str:
             f.num(s["balance"]["gini"]),
             f.num(s["balance"]["entropy"]),
             f.pct(s["balance"]["fair_share"]),
-            svg_charts.lorenz([r["talk_ms"] for r in s["seats"] if not r["facilitator"]]),
+            "",
         )
     )
 
@@ -99,8 +101,9 @@ def _seat_table(s: dict, labels) -> str:
 def _phase_table(s: dict, labels) -> str:
     """Per phase: flag, balance, and each seat's share of the phase's talk (a small heat map)."""
     n = s["seats_n"]
+    facs = s["facilitators"]
     head = "".join(
-        "<th>%s</th>" % escape(seat_name(labels, i, i in s["facilitators"])) for i in range(n)
+        "<th title='%s'>S%d</th>" % (escape(seat_name(labels, i, i in facs)), i) for i in range(n)
     )
     body = []
     for p in s["phases"]:
@@ -135,8 +138,8 @@ def _phase_table(s: dict, labels) -> str:
     return (
         "<div class='scroll'><table class='hm'><thead><tr><th>Phase</th><th>Planned</th>"
         "<th>Actual</th><th>Gini (corr.)</th>{}</tr></thead><tbody>{}</tbody></table></div>"
-        "<p class='note'>Seat columns: each seat's share of the talk in that phase. Gini: "
-        "members only, small-group corrected.</p>".format(head, "".join(body))
+        "<p class='note'>Seat columns S0, S1, …: each seat's share of the talk in that phase. "
+        "Gini: members only, small-group corrected.</p>".format(head, "".join(body))
     )
 
 
@@ -200,7 +203,7 @@ def _session(d: Detail, labels, single: bool) -> str:
         "<figcaption>Seats sit as around the device, seat 0 at the top, clockwise. Sector length:"
         " share of talk; sector colour, dots and the mark beside each share: the device's balance"
         " view (a fair share lights half a seat's arc).</figcaption>%s</figure><div>%s</div>"
-        "</div></section>"
+        "</div>%s</section>"
         "<section><h2>Timeline</h2>%s<p class='note'>Bars: turns; ◇ pass; hatched: paused; "
         "dashed line: resumed after a power cut.</p></section>"
         "<section><h2>Phases: planned and actual</h2>%s<p class='note'>Dashed outline: planned "
@@ -216,6 +219,7 @@ def _session(d: Detail, labels, single: bool) -> str:
             _cards(s),
             svg.ring(s, labels),
             key,
+            svg_charts.lorenz([r["talk_ms"] for r in s["seats"] if not r["facilitator"]]),
             _seat_table(s, labels),
             svg_charts.timeline(s, d.timeline, labels),
             svg_charts.phase_bars(s),
