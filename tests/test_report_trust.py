@@ -106,9 +106,13 @@ def test_undated_sessions_say_date_unknown_and_stay_out_of_slopes():
 
 @given(st.floats(min_value=-0.004, max_value=0.004))
 def test_zero_never_has_a_sign(x):
-    assert not fmt.num(x).startswith("-") or fmt.num(x) != "-0.00"
-    assert fmt.num(x) in ("0.00", "-0.00".lstrip("-"))
-    assert fmt.signed(x / 100) in ("0.0",)
+    assert fmt.num(x) == "0.00"
+    assert fmt.signed(x) == "0.0"
+    assert fmt.pct(x / 100) == "0%"
+
+
+def test_nonzero_keeps_its_sign():
+    assert fmt.num(-0.006) == "-0.01" and fmt.signed(0.06) == "+0.1"
 
 
 # -- 2, 3. overruns per seat, phase flags ----------------------------------------------------
