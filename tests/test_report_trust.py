@@ -304,3 +304,7 @@ def test_demo_and_report_agree(tmp_path):
         row = seats[int(seat)]
         assert talk == fmt.duration(row["talk_ms"])
         assert int(over) == row["turn_overruns"]
+
+
+def test_time_over_never_reads_zero():
+    assert fmt.over(220) == "<0:01" and fmt.over(0) == "0:00" and fmt.over(35_220) == "0:35"

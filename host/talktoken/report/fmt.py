@@ -21,6 +21,12 @@ def duration(ms: float | None) -> str:
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
 
 
+def over(ms: int) -> str:
+    """Time over a budget: like `duration`, but '<0:01' for under half a second (never '0:00'
+    beside a count that says a turn ran over)."""
+    return "<0:01" if 0 < ms < 500 else duration(ms)
+
+
 def pct(x: float | None, digits: int = 0) -> str:
     """0.234 -> "23%"; a dash for None."""
     if x is None:

@@ -67,8 +67,8 @@ def _seat_table(s: dict, labels) -> str:
                 f.duration(r["longest_ms"]),
                 r["passes"],
                 r["turn_overruns"],
-                f.duration(r["turn_overrun_ms"]) if r["turn_overruns"] else "",
-                f.duration(r["worst_turn_overrun_ms"]) if r["turn_overruns"] else "",
+                f.over(r["turn_overrun_ms"]) if r["turn_overruns"] else "",
+                f.over(r["worst_turn_overrun_ms"]) if r["turn_overruns"] else "",
                 f.pct(r["round_pass_rate"]),
                 f.duration(r["round_wait_median_ms"]),
             )

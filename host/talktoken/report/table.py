@@ -77,8 +77,8 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
                 f.duration(r["longest_ms"]),
                 str(r["passes"]),
                 str(r["turn_overruns"]),
-                f.duration(r["turn_overrun_ms"]) if r["turn_overruns"] else "",
-                f.duration(r["worst_turn_overrun_ms"]) if r["turn_overruns"] else "",
+                f.over(r["turn_overrun_ms"]) if r["turn_overruns"] else "",
+                f.over(r["worst_turn_overrun_ms"]) if r["turn_overruns"] else "",
                 f.pct(r["round_pass_rate"]),
                 f.duration(r["round_wait_median_ms"]),
             ]
