@@ -44,6 +44,7 @@ class Timeline:
     paused_ms: dict[int, int] = field(default_factory=dict)
     silence_ms: dict[int, int] = field(default_factory=dict)
     extend_min: dict[int, int] = field(default_factory=dict)
+    shortened_min: dict[int, int] = field(default_factory=dict)
     end_ms: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -123,6 +124,8 @@ def timeline(log) -> Timeline:
             tl.pauses.append((pause_at, t))
         elif k == "extend":
             _add(tl.extend_min, ev.phase, ev.arg)
+            if ev.arg < 0:
+                _add(tl.shortened_min, ev.phase, -ev.arg)
         elif k == "gap":
             tl.gaps.append(t)
             if speaker is not None:
@@ -307,6 +310,7 @@ def phase_stats(log, tl: Timeline) -> list[dict]:
                 "end_ms": span[1] if span else None,
                 "planned_ms": planned,
                 "extended_ms": extended,
+                "shortened_ms": tl.shortened_min.get(i, 0) * 60_000,
                 "actual_ms": actual,
                 "paused_ms": tl.paused_ms.get(i, 0),
                 "overrun_ms": max(0, actual - planned - extended) if span else 0,

@@ -308,3 +308,10 @@ def test_demo_and_report_agree(tmp_path):
 
 def test_time_over_never_reads_zero():
     assert fmt.over(220) == "<0:01" and fmt.over(0) == "0:00" and fmt.over(35_220) == "0:35"
+
+
+def test_shortened_and_extended_minutes():
+    s = Script(seats=3, started=dated(0)).start(0)
+    s.ev(1000, "extend", arg=3).ev(2000, "extend", arg=-1).turn(1, 2000, 60_000)
+    (p,) = metrics.summarize(s.end(60_000).log())["phases"]
+    assert (p["extended_ms"], p["shortened_ms"]) == (120_000, 60_000)

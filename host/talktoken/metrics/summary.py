@@ -207,6 +207,7 @@ def _phase_rows(log, tl: Timeline, tally: _Tally) -> list[dict]:
                 "end_ms": span[1] if span else None,
                 "planned_ms": planned,
                 "extended_ms": extended,
+                "shortened_ms": tl.shortened_min.get(i, 0) * 60_000,
                 "actual_ms": actual,
                 "paused_ms": paused.get(i, 0),
                 "overrun_ms": max(0, actual - planned - extended) if span else 0,

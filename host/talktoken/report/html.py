@@ -121,6 +121,8 @@ def _phase_table(s: dict, labels) -> str:
         change = ""
         if p["extended_ms"]:
             change = " (extended +%d min)" % (p["extended_ms"] // 60_000)
+        if p["shortened_ms"]:
+            change += " (shortened %d min)" % (p["shortened_ms"] // 60_000)
         flag = f.phase_flag(p)
         body.append(
             "<tr><td>%d. %s%s</td><td>%s%s</td><td>%s</td><td>%s</td>%s</tr>"

@@ -104,7 +104,12 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
                 f"{p['phase'] + 1}. {p['name']}",
                 p["floor"],
                 f.duration(p["planned_ms"] + p["extended_ms"])
-                + (" (+{})".format(f.duration(p["extended_ms"])) if p["extended_ms"] else ""),
+                + (" (+{})".format(f.duration(p["extended_ms"])) if p["extended_ms"] else "")
+                + (
+                    " (shortened {})".format(f.duration(p["shortened_ms"]))
+                    if p["shortened_ms"]
+                    else ""
+                ),
                 f.duration(p["actual_ms"]) if p["ran"] else "–",
                 f.duration(p["overrun_ms"]) if p["overrun_ms"] else "",
                 f.duration(p["talk_ms"]),
