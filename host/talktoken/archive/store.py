@@ -236,7 +236,7 @@ class Archive:
         if missing and damaged is None:  # summaries computed on first use, cached for the next
             self.summarize_missing(missing)
             rows = self.db.execute(sql, args).fetchall()
-        elif missing:
+        elif missing and damaged is not None:
             for sid in missing:  # one at a time: one bad file does not spoil the others
                 try:
                     self.summarize_missing([sid])
