@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 # Bump when any figure in summarize() changes meaning; the archive then recomputes its cache.
-METRICS_VERSION = 2  # 2: markers_ms and queue_waits
+METRICS_VERSION = 2  # 2: markers, queue waits, overruns per seat, hand-overs, phase flags
 
 TALK_KINDS = ("turn", "resumed")
 
@@ -44,6 +44,7 @@ class Timeline:
     paused_ms: dict[int, int] = field(default_factory=dict)
     silence_ms: dict[int, int] = field(default_factory=dict)
     extend_min: dict[int, int] = field(default_factory=dict)
+    shortened_min: dict[int, int] = field(default_factory=dict)
     end_ms: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -123,6 +124,8 @@ def timeline(log) -> Timeline:
             tl.pauses.append((pause_at, t))
         elif k == "extend":
             _add(tl.extend_min, ev.phase, ev.arg)
+            if ev.arg < 0:
+                _add(tl.shortened_min, ev.phase, -ev.arg)
         elif k == "gap":
             tl.gaps.append(t)
             if speaker is not None:
@@ -164,6 +167,14 @@ def gini(values: list[int]) -> float | None:
     return max(0.0, 2.0 * weighted / (n * total) - (n + 1) / n)
 
 
+def gini_corrected(values: list[int]) -> float | None:
+    """G * n / (n - 1), capped at 1; None for fewer than 2 values or no talk."""
+    g = gini(values)
+    if g is None or len(values) < 2:
+        return None
+    return min(1.0, g * len(values) / (len(values) - 1))
+
+
 def normalized_entropy(values: list[int]) -> float | None:
     """Shannon entropy of the shares divided by ln(n): 1 = perfectly even, 0 = one voice."""
     n = len(values)
@@ -181,6 +192,7 @@ def balance(member_talk_ms: list[int]) -> dict:
     return {
         "members": len(member_talk_ms),
         "gini": gini(member_talk_ms),
+        "gini_corrected": gini_corrected(member_talk_ms),
         "entropy": normalized_entropy(member_talk_ms),
         "top_share": top,
         "fair_share": 1 / len(member_talk_ms) if member_talk_ms else None,
@@ -201,7 +213,7 @@ def transitions(turns: list[Turn], floors: list[str], floor: str | None = "open"
         if floor is not None and (tr.phase >= len(floors) or floors[tr.phase] != floor):
             last = None
             continue
-        if last is not None and last.phase == tr.phase:
+        if last is not None and last.phase == tr.phase and last.seat != tr.seat:
             key = (last.seat, tr.seat)
             counts[key] = counts.get(key, 0) + 1
         last = tr
@@ -230,6 +242,26 @@ def seat_stats(log, tl: Timeline) -> list[dict]:
     total = sum(talk)
     members = [s for s in range(log.seats) if s not in facs]
     member_total = sum(talk[s] for s in members)
+    over: list[list[int]] = [[] for _ in range(log.seats)]
+    offers = [0] * log.seats
+    round_passes = [0] * log.seats
+    waits: list[list[int]] = [[] for _ in range(log.seats)]
+    prev = None
+    for tr in tl.turns:
+        in_plan = 0 <= tr.phase < len(log.phases)
+        seat_ok = 0 <= tr.seat < log.seats
+        if tr.kind == "turn" and in_plan and seat_ok:
+            budget = log.phases[tr.phase].turn_seconds * 1000
+            if budget and tr.talk_ms > budget:
+                over[tr.seat].append(tr.talk_ms - budget)
+        in_round = in_plan and log.phases[tr.phase].floor == "round"
+        if tr.kind in ("turn", "pass") and in_round and seat_ok:
+            offers[tr.seat] += 1
+            if tr.kind == "pass":
+                round_passes[tr.seat] += 1
+            elif prev is not None and prev.phase == tr.phase:
+                waits[tr.seat].append(max(0, tr.start_ms - prev.end_ms))
+        prev = tr
     rows = []
     for s in range(log.seats):
         fac = s in facs
@@ -244,6 +276,11 @@ def seat_stats(log, tl: Timeline) -> list[dict]:
                 "median_ms": median(spoken[s]),
                 "longest_ms": max(spoken[s]) if spoken[s] else None,
                 "passes": passes[s],
+                "turn_overruns": len(over[s]),
+                "turn_overrun_ms": sum(over[s]),
+                "worst_turn_overrun_ms": max(over[s], default=0),
+                "round_pass_rate": _share(round_passes[s], offers[s]),
+                "round_wait_median_ms": median(waits[s]),
             }
         )
     return rows
@@ -251,6 +288,7 @@ def seat_stats(log, tl: Timeline) -> list[dict]:
 
 def phase_stats(log, tl: Timeline) -> list[dict]:
     """Per planned phase: planned, extended, actual (unpaused) time, overrun, talk and silence."""
+    facs = set(log.facilitators)
     rows = []
     for i, plan in enumerate(log.phases):
         planned = plan.minutes * 60_000
@@ -258,6 +296,10 @@ def phase_stats(log, tl: Timeline) -> list[dict]:
         actual = tl.active_ms.get(i, 0)
         span = tl.phase_spans.get(i)
         in_phase = [tr for tr in tl.turns if tr.phase == i]
+        seat_talk = [
+            sum(tr.talk_ms for tr in in_phase if tr.seat == s and tr.kind in TALK_KINDS)
+            for s in range(log.seats)
+        ]
         rows.append(
             {
                 "phase": i,
@@ -268,6 +310,7 @@ def phase_stats(log, tl: Timeline) -> list[dict]:
                 "end_ms": span[1] if span else None,
                 "planned_ms": planned,
                 "extended_ms": extended,
+                "shortened_ms": tl.shortened_min.get(i, 0) * 60_000,
                 "actual_ms": actual,
                 "paused_ms": tl.paused_ms.get(i, 0),
                 "overrun_ms": max(0, actual - planned - extended) if span else 0,
@@ -275,6 +318,13 @@ def phase_stats(log, tl: Timeline) -> list[dict]:
                 "silence_ms": tl.silence_ms.get(i, 0) if plan.floor == "open" else None,
                 "turns": sum(1 for tr in in_phase if tr.kind == "turn"),
                 "passes": sum(1 for tr in in_phase if tr.kind == "pass"),
+                "status": (
+                    "skipped"
+                    if span is None
+                    else ("ended early" if actual < 0.5 * (planned + extended) else "")
+                ),
+                "seat_talk_ms": seat_talk,
+                "balance": balance([seat_talk[s] for s in range(log.seats) if s not in facs]),
             }
         )
     return rows
@@ -327,4 +377,22 @@ def summarize(log, tl: Timeline | None = None) -> dict:
         "markers_ms": log.markers(),
         "queue_waits": log.queue_waits(),
         "transitions": sorted([a, b, n] for (a, b), n in transitions(tl.turns, floors).items()),
+        "follows": follows(transitions(tl.turns, floors), set(log.facilitators)),
     }
+
+
+def follows(pairs: dict, facs: set[int]) -> dict:
+    """Hand-over shares by kind (facilitator/member to facilitator/member)."""
+    names = {
+        (True, False): "fac_to_member",
+        (False, False): "member_to_member",
+        (False, True): "member_to_fac",
+        (True, True): "fac_to_fac",
+    }
+    total = sum(pairs.values())
+    out = {}
+    for (fa, fb), name in names.items():
+        n = sum(c for (a, b), c in pairs.items() if (a in facs) == fa and (b in facs) == fb)
+        out[name] = _share(n, total)
+    out["handovers"] = total
+    return out

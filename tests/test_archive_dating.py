@@ -97,7 +97,7 @@ def test_undated_sessions_stay_out_of_slopes_until_dated():
         {"session_id": "b", "started_at": None, "imported_at": "2025-01-08T00:00:00+00:00"},
         {"session_id": "c", "started_at": None, "date_set": "2025-01-21T18:00:00+00:00"},
     ]
-    assert [trends.slope_date(x) for x in s] == [s[0]["started_at"], None, s[2]["date_set"]]
+    assert [trends.session_date(x) for x in s] == [s[0]["started_at"], None, s[2]["date_set"]]
 
 
 def test_migration_5_on_an_archive_of_version_4(tmp_path):

@@ -27,7 +27,7 @@ def test_table_last_session(arc):
     newest = arc.sessions()[-1]
     assert text.startswith(f"Session {newest.session_id[:8]}")
     assert "Check-in" in text and "Closing round" in text and "Gini" in text
-    assert "Trends over sessions of agenda 'Tuesday group'" in text
+    assert "Trends for agenda 'Tuesday group'" in text
     for r in newest.summary["seats"]:
         assert f"Seat {r['seat']}" in text
 
@@ -68,22 +68,24 @@ def test_csv_turns_and_seats(arc, tmp_path):
     assert {"phase_name", "floor", "start_ms", "duration_ms", "kind"} <= set(t0)
 
 
-def test_csv_to_stdout_has_both_sections(arc):
-    text = make_report(arc, "csv").text
-    turns, seats = text.split("\n\n")
-    assert turns.startswith("session_id,session_date,agenda,phase")
-    assert seats.startswith("session_id,session_date,agenda,seat,label")
+def test_csv_to_stdout_is_one_table(arc):
+    turns = make_report(arc, "csv").text
+    seats = make_report(arc, "csv", csv_table="seats").text
+    assert turns.startswith("session_id,session_date,agenda,phase") and "\n\n" not in turns
+    assert seats.startswith("session_id,session_date,agenda,seat,label") and "\n\n" not in seats
+    assert len({line.count(",") for line in seats.splitlines()}) == 1
 
 
 def test_json_document(arc, tmp_path):
     lab = tmp_path / "l.json"
     lab.write_text(json.dumps({"seats": {"1": "Ana"}}))
     doc = json.loads(make_report(arc, "json", all_=True, labels_path=str(lab)).text)
-    assert doc["format"] == "talktoken-report/1" and len(doc["sessions"]) == 4
+    assert doc["format"] == "talktoken-report/2" and len(doc["sessions"]) == 4
     s = doc["sessions"][0]
     assert s["seats"][1]["label"] == "Ana" and s["seats"][2]["label"] == "Seat 2"
     assert len([t for t in s["turns_list"] if t["kind"] == "turn"]) == s["turns"]
-    assert len(doc["trends"]) == 8 and len(doc["trends"][0]["points"]) == 4
+    (block,) = doc["trends"]  # one agenda: one block
+    assert len(block["seats"]) == 8 and len(block["seats"][0]["points"]) == 4
 
 
 def test_labels_never_enter_the_archive(arc, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import report_kit as kit
-from talktoken.cli.report import make_report
+from talktoken.report.make import make_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "img" / "report.png"

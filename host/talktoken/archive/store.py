@@ -368,10 +368,14 @@ class Archive:
         ids: Iterable[str] | None = None,
         agenda_name: str | None = None,
         until_sort: str | None = None,
+        damaged: dict[str, str] | None = None,
     ) -> list[SessionRow]:
         """Archived sessions, oldest first (by wall-clock start, else import time).
 
         since/until_sort: ISO dates compared with that sort time; ids: only these sessions.
+        With `damaged` (a dict), a session whose summary must be recomputed but whose file is
+        missing or fails its check is left out and recorded there ({session_id: problem});
+        without it such a session raises CorruptSessionError.
         """
         sql = (
             "SELECT session_id, sha256, agenda_name, started_at, imported_at, device_id,"
@@ -394,9 +398,16 @@ class Archive:
         sql += " ORDER BY sort_at, session_id"
         rows = self.db.execute(sql, args).fetchall()
         missing = [r[0] for r in rows if not r[9]]
-        if missing:  # summaries computed on first use, cached for the next
+        if missing and damaged is None:  # summaries computed on first use, cached for the next
             self.summarize_missing(missing)
             rows = self.db.execute(sql, args).fetchall()
+        elif missing and damaged is not None:
+            for sid in missing:  # one at a time: one bad file does not spoil the others
+                try:
+                    self.summarize_missing([sid])
+                except CorruptSessionError as exc:
+                    damaged[sid] = str(exc)
+            rows = [r for r in self.db.execute(sql, args).fetchall() if r[0] not in damaged]
         return [
             SessionRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], json.loads(r[8]))
             for r in rows

@@ -27,6 +27,27 @@ def gini(values: list[int]) -> float | None:
     return max(0.0, 2.0 * weighted / (n * total) - (n + 1) / n)
 
 
+def gini_corrected(values: list[int]) -> float | None:
+    """Gini times n/(n-1), the small-group correction: 1 when one of n voices holds all talk."""
+    g = gini(values)
+    n = len(values)
+    return None if g is None or n < 2 else min(1.0, g * n / (n - 1))
+
+
+def lorenz(values: list[int]) -> list[tuple[float, float]]:
+    """Lorenz curve points (share of members, share of talk), quietest first, from (0, 0)."""
+    total = sum(values)
+    n = len(values)
+    if n == 0 or total <= 0:
+        return []
+    pts = [(0.0, 0.0)]
+    acc = 0
+    for i, x in enumerate(sorted(values)):
+        acc += x
+        pts.append(((i + 1) / n, acc / total))
+    return pts
+
+
 def normalized_entropy(values: list[int]) -> float | None:
     """Shannon entropy of the shares divided by ln(n): 1 = perfectly even, 0 = one voice."""
     n = len(values)
@@ -44,6 +65,7 @@ def balance(member_talk_ms: list[int]) -> dict:
     return {
         "members": len(member_talk_ms),
         "gini": gini(member_talk_ms),
+        "gini_corrected": gini_corrected(member_talk_ms),
         "entropy": normalized_entropy(member_talk_ms),
         "top_share": top,
         "fair_share": 1 / len(member_talk_ms) if member_talk_ms else None,

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # Bump when any figure in summarize() changes meaning; the archive then recomputes its cache.
-METRICS_VERSION = 2  # 2: markers_ms and queue_waits
+METRICS_VERSION = 2  # 2: markers, queue waits, overruns per seat, hand-overs, phase flags
 
 TALK_KINDS = ("turn", "resumed")
 
@@ -46,7 +46,7 @@ def transitions(turns: list[Turn], floors: list[str], floor: str | None = "open"
         if floor is not None and (tr.phase >= len(floors) or floors[tr.phase] != floor):
             last = None
             continue
-        if last is not None and last.phase == tr.phase:
+        if last is not None and last.phase == tr.phase and last.seat != tr.seat:
             key = (last.seat, tr.seat)
             counts[key] = counts.get(key, 0) + 1
         last = tr
@@ -56,9 +56,24 @@ def transitions(turns: list[Turn], floors: list[str], floor: str | None = "open"
 class _Tally:
     """One pass over the turn rows: what the seat rows, phase rows and transitions need."""
 
-    __slots__ = ("talk", "spoken", "passes", "ph_talk", "ph_turns", "ph_passes", "pairs")
+    __slots__ = (
+        "talk",
+        "spoken",
+        "passes",
+        "ph_talk",
+        "ph_turns",
+        "ph_passes",
+        "pairs",
+        "over",
+        "ph_seat_talk",
+        "round_offers",
+        "round_passes",
+        "round_waits",
+    )
 
-    def __init__(self, rows: list[TurnRow], seats: int, floors: list[str]) -> None:
+    def __init__(
+        self, rows: list[TurnRow], seats: int, floors: list[str], budgets: list[int] | None = None
+    ) -> None:
         talk = [0] * seats
         spoken: list[list[int]] = [[] for _ in range(seats)]
         passes = [0] * seats
@@ -67,10 +82,26 @@ class _Tally:
         ph_turns = [0] * n_ph
         ph_passes = [0] * n_ph
         is_open = [f == "open" for f in floors]
+        budgets = budgets or [0] * n_ph
+        over: list[list[int]] = [[] for _ in range(seats)]  # ms past the turn budget, per turn
+        ph_seat_talk = [[0] * seats for _ in range(n_ph)]
+        is_round = [f == "round" for f in floors]
+        round_offers = [0] * seats  # go-round turns and passes offered to each seat
+        round_passes = [0] * seats
+        round_waits: list[list[int]] = [[] for _ in range(seats)]  # silence before a round turn
+        prev_end: int | None = None
+        prev_phase = -1
         pairs: dict[tuple[int, int], int] = {}  # transitions(turns, floors), the "open" default
         last_seat = 0
         last_phase: int | None = None  # None: no previous open-floor turn to follow
-        for seat, ph, _start, _end, ms, kind, _cut in rows:
+        for seat, ph, start, end, ms, kind, _cut in rows:
+            if kind in ("turn", "pass") and 0 <= ph < n_ph and is_round[ph] and 0 <= seat < seats:
+                round_offers[seat] += 1
+                if kind == "pass":
+                    round_passes[seat] += 1
+                elif prev_phase == ph and prev_end is not None:
+                    round_waits[seat].append(max(0, start - prev_end))
+            prev_end, prev_phase = end, ph
             if kind == "turn":
                 if 0 <= seat < seats:
                     talk[seat] += ms
@@ -78,10 +109,14 @@ class _Tally:
                 if 0 <= ph < n_ph:
                     ph_talk[ph] += ms
                     ph_turns[ph] += 1
+                    if 0 <= seat < seats:
+                        ph_seat_talk[ph][seat] += ms
+                        if budgets[ph] and ms > budgets[ph]:
+                            over[seat].append(ms - budgets[ph])
                 if ph >= n_ph or not is_open[ph]:
                     last_phase = None
                     continue
-                if last_phase == ph:
+                if last_phase == ph and last_seat != seat:  # a seat following itself: no hand-over
                     key = (last_seat, seat)
                     pairs[key] = pairs.get(key, 0) + 1
                 last_seat, last_phase = seat, ph
@@ -95,9 +130,13 @@ class _Tally:
                     talk[seat] += ms
                 if 0 <= ph < n_ph:
                     ph_talk[ph] += ms
+                    if 0 <= seat < seats:
+                        ph_seat_talk[ph][seat] += ms
         self.talk, self.spoken, self.passes = talk, spoken, passes
         self.ph_talk, self.ph_turns, self.ph_passes = ph_talk, ph_turns, ph_passes
-        self.pairs = pairs
+        self.pairs, self.over, self.ph_seat_talk = pairs, over, ph_seat_talk
+        self.round_offers, self.round_passes = round_offers, round_passes
+        self.round_waits = round_waits
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -125,12 +164,31 @@ def _seat_rows(log, tally: _Tally) -> list[dict]:
                 "median_ms": median(said),
                 "longest_ms": max(said) if said else None,
                 "passes": passes[s],
+                "turn_overruns": len(tally.over[s]),
+                "turn_overrun_ms": sum(tally.over[s]),
+                "worst_turn_overrun_ms": max(tally.over[s]) if tally.over[s] else 0,
+                "round_pass_rate": _share(tally.round_passes[s], tally.round_offers[s]),
+                "round_wait_median_ms": median(tally.round_waits[s]),
             }
         )
     return rows
 
 
+EARLY_FRACTION = 0.5  # a phase that ran under half its planned time "ended early"
+
+
+def phase_status(ran: bool, actual_ms: int, planned_ms: int) -> str:
+    """ "skipped" (never started), "ended early" (ran under EARLY_FRACTION of its planned time
+    with extensions), or "" for a phase that ran its course; docs/metrics.md, "Phases"."""
+    if not ran:
+        return "skipped"
+    if planned_ms and actual_ms < EARLY_FRACTION * planned_ms:
+        return "ended early"
+    return ""
+
+
 def _phase_rows(log, tl: Timeline, tally: _Tally) -> list[dict]:
+    facs = set(log.facilitators)
     extend, active, paused = tl.extend_min, tl.active_ms, tl.paused_ms
     spans, silence = tl.phase_spans, tl.silence_ms
     rows = []
@@ -149,6 +207,7 @@ def _phase_rows(log, tl: Timeline, tally: _Tally) -> list[dict]:
                 "end_ms": span[1] if span else None,
                 "planned_ms": planned,
                 "extended_ms": extended,
+                "shortened_ms": tl.shortened_min.get(i, 0) * 60_000,
                 "actual_ms": actual,
                 "paused_ms": paused.get(i, 0),
                 "overrun_ms": max(0, actual - planned - extended) if span else 0,
@@ -156,13 +215,22 @@ def _phase_rows(log, tl: Timeline, tally: _Tally) -> list[dict]:
                 "silence_ms": silence.get(i, 0) if plan.floor == "open" else None,
                 "turns": tally.ph_turns[i],
                 "passes": tally.ph_passes[i],
+                "status": phase_status(span is not None, actual, planned + extended),
+                "seat_talk_ms": list(tally.ph_seat_talk[i]),
+                "balance": balance(
+                    [tally.ph_seat_talk[i][s] for s in range(log.seats) if s not in facs]
+                ),
             }
         )
     return rows
 
 
+def _budgets(log) -> list[int]:
+    return [p.turn_seconds * 1000 for p in log.phases]
+
+
 def _tally_of(log, tl: Timeline) -> _Tally:
-    return _Tally(turn_rows(tl.turns), log.seats, [p.floor for p in log.phases])
+    return _Tally(turn_rows(tl.turns), log.seats, [p.floor for p in log.phases], _budgets(log))
 
 
 def seat_stats(log, tl: Timeline) -> list[dict]:
@@ -196,6 +264,19 @@ def _groups(seats: list[dict], total: int) -> dict:
     }
 
 
+def follows(pairs: dict[tuple[int, int], int], facilitators: set[int]) -> dict:
+    """Shares of open-floor hand-overs: facilitator -> member, member -> member, and the rest."""
+    kinds = {"fac_to_member": 0, "member_to_member": 0, "member_to_fac": 0, "fac_to_fac": 0}
+    for (a, b), n in pairs.items():
+        fa, fb = a in facilitators, b in facilitators
+        key = ("fac" if fa else "member") + "_to_" + ("fac" if fb else "member")
+        kinds[key] += n
+    total = sum(kinds.values())
+    out = {k: _share(v, total) for k, v in kinds.items()}
+    out["handovers"] = total
+    return out
+
+
 def summarize(log, tl: Timeline | None = None) -> dict:
     """All per-session figures as one JSON-able dict (no turn list; see `timeline`).
 
@@ -205,7 +286,7 @@ def summarize(log, tl: Timeline | None = None) -> dict:
     else:
         rows = turn_rows(tl.turns)
     floors = [p.floor for p in log.phases]
-    tally = _Tally(rows, log.seats, floors)
+    tally = _Tally(rows, log.seats, floors, _budgets(log))
     seats = _seat_rows(log, tally)
     phases = _phase_rows(log, tl, tally)
     talk = sum(tally.talk)
@@ -241,4 +322,5 @@ def summarize(log, tl: Timeline | None = None) -> dict:
         "markers_ms": log.markers(),
         "queue_waits": log.queue_waits(),
         "transitions": sorted([a, b, n] for (a, b), n in tally.pairs.items()),
+        "follows": follows(tally.pairs, set(log.facilitators)),
     }

@@ -38,7 +38,8 @@ class Timeline:
     active_ms: dict[int, int] = field(default_factory=dict)
     paused_ms: dict[int, int] = field(default_factory=dict)
     silence_ms: dict[int, int] = field(default_factory=dict)
-    extend_min: dict[int, int] = field(default_factory=dict)
+    extend_min: dict[int, int] = field(default_factory=dict)  # net minutes added per phase
+    shortened_min: dict[int, int] = field(default_factory=dict)  # minutes taken back per phase
     end_ms: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -180,6 +181,8 @@ def sweep(log) -> tuple[Timeline, list[TurnRow]]:
                 tl.pauses.append((pause_at, t))
         elif k == "extend":
             tl.extend_min[ev.phase] = tl.extend_min.get(ev.phase, 0) + ev.arg
+            if ev.arg < 0:
+                tl.shortened_min[ev.phase] = tl.shortened_min.get(ev.phase, 0) - ev.arg
         elif k == "gap":
             tl.gaps.append(t)
             if speaker is not None:

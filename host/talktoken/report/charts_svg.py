@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from talktoken.metrics import balance as balance_mod
 from talktoken.report import fmt as f
 from talktoken.report.labels import seat_name
 from talktoken.report.ring_svg import SEAT_COLORS
@@ -153,29 +154,42 @@ def phase_bars(summary: dict) -> str:
     return "".join(out)
 
 
-def trend(entry: dict, fair: float | None, label: str) -> str:
-    """One seat's share across sessions (oldest to newest) as a small line chart."""
+def trend(
+    entry: dict, fair: float | None, label: str, top: float, dates: list[str] | None = None
+) -> str:
+    """One seat's share across sessions (oldest to newest) on the block's shared y-scale `top`,
+    with a labelled y-axis (0 and `top`) and the first and last session dates under it."""
     pts = [p["share"] for p in entry["points"]]
-    w, h, pad = 220, 64, 6
-    top = max([v for v in pts if v is not None] + [fair or 0, 0.05])
+    w, h, left, pad, bottom = 220, 84, 34, 6, 18
     n = len(pts)
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        return pad + (w - 2 * pad) * (i / (n - 1) if n > 1 else 0.5), h - pad - (
-            h - 2 * pad
-        ) * v / top
+        x = left + (w - left - pad) * (i / (n - 1) if n > 1 else 0.5)
+        return x, h - bottom - (h - bottom - pad) * v / top
 
     out = [
         '<svg class="trend" viewBox="0 0 %d %d" role="img"><title>%s</title>'
         % (w, h, escape(label))
     ]
+    y0, y1 = h - bottom, pad
+    out.append('<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>' % (left, w - pad, y0, y0))
+    out.append('<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>' % (left, left, y1, y0))
+    out.append('<text class="sub" x="%d" y="%d" text-anchor="end">0%%</text>' % (left - 3, y0 + 3))
     out.append(
-        '<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>' % (pad, w - pad, h - pad, h - pad)
+        '<text class="sub" x="%d" y="%d" text-anchor="end">%s</text>'
+        % (left - 3, y1 + 8, f.pct(top))
     )
+    if dates:
+        out.append('<text class="sub" x="%d" y="%d">%s</text>' % (left, h - 3, escape(dates[0])))
+        if len(dates) > 1:
+            out.append(
+                '<text class="sub" x="%d" y="%d" text-anchor="end">%s</text>'
+                % (w - pad, h - 3, escape(dates[-1]))
+            )
     if fair:
         fy = xy(0, fair)[1]
         out.append(
-            '<line class="fair" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>' % (pad, w - pad, fy, fy)
+            '<line class="fair" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>' % (left, w - pad, fy, fy)
         )
     line = " ".join("{:.1f},{:.1f}".format(*xy(i, v)) for i, v in enumerate(pts) if v is not None)
     out.append('<polyline class="tline s%d" points="%s"/>' % (entry["seat"] % SEAT_COLORS, line))
@@ -188,3 +202,48 @@ def trend(entry: dict, fair: float | None, label: str) -> str:
                 )
     out.append("</svg>")
     return "".join(out)
+
+
+def lorenz(member_talk_ms: list[int]) -> str:
+    """The members' Lorenz curve: quietest first, share of members against share of talk."""
+    pts = balance_mod.lorenz(member_talk_ms)
+    if not pts:
+        return ""
+    size, pad = 200, 30
+    span = size - 2 * pad
+
+    def xy(x: float, y: float) -> str:
+        return "%.1f,%.1f" % (pad + span * x, size - pad - span * y)
+
+    return (
+        '<figure style="margin:8px 0 0;max-width:260px"><svg class="lz" viewBox="0 0 %d %d" '
+        'role="img"><title>Lorenz curve of member talk</title>'
+        '<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>'
+        '<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>'
+        '<polyline class="even" points="%s %s"/><polyline class="lorenz" points="%s"/>'
+        '<text class="sub" x="%d" y="%d" text-anchor="middle">'
+        "share of members (quietest first)</text>"
+        '<text class="sub" x="10" y="%d" transform="rotate(-90 10 %d)" text-anchor="middle">'
+        "share of talk</text>"
+        "</svg><figcaption>Lorenz curve: the dashed diagonal is perfectly even talk; the further "
+        "the curve sags below it, the more uneven.</figcaption></figure>"
+        % (
+            size,
+            size,
+            pad,
+            size - pad,
+            size - pad,
+            size - pad,
+            pad,
+            size - pad,
+            pad,
+            pad,
+            xy(0, 0),
+            xy(1, 1),
+            " ".join(xy(x, y) for x, y in pts),
+            size // 2,
+            size - 8,
+            size // 2,
+            size // 2,
+        )
+    )

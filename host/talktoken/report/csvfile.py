@@ -1,4 +1,6 @@
-"""CSV report: `turns` (one row per turn/pass, start offset and duration in ms) and `seats`."""
+"""CSV report: two tables, one per file: `turns` (one row per turn/pass) and `seats`.
+
+Every column is described in docs/reports.md, "CSV columns"."""
 
 from __future__ import annotations
 
@@ -40,6 +42,11 @@ SEAT_COLUMNS = [
     "median_turn_ms",
     "longest_turn_ms",
     "passes",
+    "turn_overruns",
+    "turn_overrun_ms",
+    "worst_turn_overrun_ms",
+    "round_pass_rate",
+    "round_wait_median_ms",
     "session_duration_ms",
     "session_talk_ms",
     "session_complete",
@@ -107,6 +114,11 @@ def render(details: Iterable[Detail], labels: dict[int, str] | None = None) -> t
                     r["median_ms"],
                     r["longest_ms"],
                     r["passes"],
+                    r["turn_overruns"],
+                    r["turn_overrun_ms"],
+                    r["worst_turn_overrun_ms"],
+                    r["round_pass_rate"],
+                    r["round_wait_median_ms"],
                     s["duration_ms"],
                     s["talk_ms"],
                     s["complete"],

@@ -22,16 +22,32 @@ class Detail:
 
 
 @dataclass
+class TrendBlock:
+    """Trends over the sessions of one agenda (oldest first); blocks never mix agendas."""
+
+    agenda: str
+    rows: list[SessionRow]
+    trends: list[dict]
+    silent: list[dict]
+
+    @property
+    def top(self) -> float:
+        """The one y-scale top shared by every seat's chart in this block (at least 5 %)."""
+        shares = [p["share"] for e in self.trends for p in e["points"] if p["share"] is not None]
+        return max(shares + [0.05])
+
+
+@dataclass
 class ReportData:
     """What a report shows: the selected sessions (oldest first), details, and trends."""
 
     rows: list[SessionRow]
     details: list[Detail] = field(default_factory=list)
-    trends: list[dict] = field(default_factory=list)
-    trend_rows: list[SessionRow] = field(default_factory=list)
+    trend_blocks: list[TrendBlock] = field(default_factory=list)
     scope: str = ""
     generated_at: str = ""
     notes: list[str] = field(default_factory=list)
+    damaged: dict[str, str] = field(default_factory=dict)  # session id -> its problem
 
     @property
     def single(self) -> bool:
@@ -58,19 +74,28 @@ def select(
     session_id: str | None = None,
     since: str | None = None,
     all_: bool = False,
+    damaged: dict[str, str] | None = None,
 ) -> list[SessionRow]:
-    """The sessions one selector names (default --last); an error when nothing matches."""
+    """The sessions one selector names (default --last); an error when nothing matches.
+
+    Sessions whose files are missing or damaged are left out and listed in `damaged`."""
     chosen = sum(bool(x) for x in (last, session_id, since, all_))
     if chosen > 1:
         raise ArchiveError("choose one of --last, SESSION_ID, --since or --all")
     if session_id:
-        return archive.sessions(ids=[archive.find(session_id)])
+        sid = archive.find(session_id)
+        rows = archive.sessions(ids=[sid], damaged=damaged)
+        if not rows:
+            raise ArchiveError((damaged or {}).get(sid, f"session {sid} cannot be read"))
+        return rows
     if since:
-        rows = archive.sessions(since=parse_since(since))
+        rows = archive.sessions(since=parse_since(since), damaged=damaged)
         if not rows:
             raise ArchiveError(f"no archived session since {since}")
         return rows
-    rows = archive.sessions()
+    rows = archive.sessions(damaged=damaged)
+    if not rows and damaged:
+        raise ArchiveError("no archived session can be read: " + "; ".join(damaged.values()))
     if not rows:
         raise ArchiveError(
             f"the archive at {archive.dir} is empty: pull logs first (talktoken logs pull)"
@@ -87,7 +112,38 @@ def detail(archive: Archive, row: SessionRow) -> Detail:
     return Detail(row, summary, tl)
 
 
-def build(archive: Archive, rows: list[SessionRow], details: bool = True) -> ReportData:
+def trend_blocks(rows: list[SessionRow]) -> list[TrendBlock]:
+    """One TrendBlock per agenda name among `rows`."""
+    by_id = {r.session_id: r for r in rows}
+    blocks = []
+    for agenda, summaries in trends.by_agenda([r.summary for r in rows]):
+        block_rows = [by_id[s["session_id"]] for s in summaries]
+        block_rows.sort(key=lambda r: (r.started_at or r.imported_at or "", r.session_id))
+        blocks.append(
+            TrendBlock(
+                agenda, block_rows, trends.seat_trends(summaries), trends.silent_seats(summaries)
+            )
+        )
+    return blocks
+
+
+def details_of(archive: Archive, rows: list[SessionRow], damaged: dict[str, str]) -> list[Detail]:
+    """`detail` of each row; a session whose file cannot be read is listed in `damaged`."""
+    out = []
+    for r in rows:
+        try:
+            out.append(detail(archive, r))
+        except (ArchiveError, OSError) as exc:
+            damaged[r.session_id] = f"session {r.session_id}: its file cannot be read ({exc})"
+    return out
+
+
+def build(
+    archive: Archive,
+    rows: list[SessionRow],
+    details: bool = True,
+    damaged: dict[str, str] | None = None,
+) -> ReportData:
     """Assemble a report over `rows`.
 
     One session: that session in full, and trends over the archived sessions of the same agenda
@@ -95,22 +151,26 @@ def build(archive: Archive, rows: list[SessionRow], details: bool = True) -> Rep
     when there are at most DETAIL_LIMIT (details=False skips loading any log file).
     """
     data = ReportData(rows=rows, generated_at=datetime.now(timezone.utc).isoformat())
+    if damaged is not None:
+        data.damaged = damaged
     if len(rows) == 1:
         row = rows[0]
-        data.trend_rows = archive.sessions(
-            agenda_name=row.agenda_name, until_sort=row.started_at or row.imported_at
+        trend_rows = archive.sessions(
+            agenda_name=row.agenda_name,
+            until_sort=row.started_at or row.imported_at,
+            damaged=data.damaged,
         )
         data.scope = f"sessions of agenda {row.agenda_name!r} up to this one"
     else:
-        data.trend_rows = rows
-        data.scope = f"the {len(rows)} sessions in this report"
+        trend_rows = rows
+        data.scope = f"the {len(rows)} sessions in this report, by agenda"
     hand = archive.hand_dates()
-    for r in data.trend_rows:
+    for r in trend_rows:
         if r.session_id in hand:
             r.summary["date_set"] = hand[r.session_id]
-    data.trends = trends.seat_trends([r.summary for r in data.trend_rows])
+    data.trend_blocks = trend_blocks(trend_rows)
     if details and len(rows) <= DETAIL_LIMIT:
-        data.details = [detail(archive, r) for r in rows]
+        data.details = details_of(archive, rows, data.damaged)
     elif details:
         data.notes.append(
             f"Per-session details are drawn for up to {DETAIL_LIMIT} sessions; name one "

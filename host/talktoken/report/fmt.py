@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 DASH = "–"
+NO_SLOPE = "—"  # too few sessions, or too short a span, for a trend
+DATE_UNKNOWN = "date unknown"
 
 
 def phase_label(index: int, name: str) -> str:
@@ -24,16 +26,34 @@ def duration(ms: float | None) -> str:
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
 
 
+def over(ms: int) -> str:
+    """Time over a budget: like `duration`, but '<0:01' for under half a second (never '0:00'
+    beside a count that says a turn ran over)."""
+    return "<0:01" if 0 < ms < 500 else duration(ms)
+
+
 def pct(x: float | None, digits: int = 0) -> str:
     """0.234 -> "23%"; a dash for None."""
     if x is None:
         return DASH
-    return f"{100 * x:.{digits}f}%"
+    return _unsigned_zero(f"{100 * x:.{digits}f}%")
+
+
+def _unsigned_zero(text: str) -> str:
+    """'-0.00' -> '0.00': a value that rounds to zero has no sign."""
+    if text.startswith(("-", "+")) and not text.strip("+-0.%"):
+        return text[1:]
+    return text
 
 
 def num(x: float | None, digits: int = 2) -> str:
-    """A plain decimal or a dash."""
-    return DASH if x is None else f"{x:.{digits}f}"
+    """A plain decimal or a dash; never '-0.00'."""
+    return DASH if x is None else _unsigned_zero(f"{x:.{digits}f}")
+
+
+def signed(x: float | None, digits: int = 1) -> str:
+    """'+1.5', '-0.3', '0.0' (no sign on zero); a dash for None."""
+    return DASH if x is None else _unsigned_zero(f"{x:+.{digits}f}")
 
 
 def when(iso: str | None, fallback: str | None = None) -> str:
@@ -49,6 +69,11 @@ def when(iso: str | None, fallback: str | None = None) -> str:
     return DASH
 
 
+def day(iso: str | None) -> str:
+    """'2025-01-07' from an ISO time, or 'date unknown' (a session without a wall-clock start)."""
+    return iso[:10] if iso else DATE_UNKNOWN
+
+
 def short_id(session_id: str) -> str:
     """The first 8 hex digits of a session id (enough to name it on the command line)."""
     return session_id[:8]
@@ -57,3 +82,13 @@ def short_id(session_id: str) -> str:
 def count(n: int, one: str, many: str) -> str:
     """'1 pass', '2 passes', '0 turns'."""
     return f"{n} {one if n == 1 else many}"
+
+
+def phase_flag(p: dict) -> str:
+    """'skipped', 'ended early: 0:02 of 35:00', or '' (the same words in every format)."""
+    if p["status"] == "skipped":
+        return "skipped"
+    if p["status"] == "ended early":
+        planned = p["planned_ms"] + p["extended_ms"]
+        return f"ended early: {duration(p['actual_ms'])} of {duration(planned)}"
+    return ""

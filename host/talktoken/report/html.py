@@ -1,28 +1,34 @@
-# ruff: noqa: UP031  (SVG/HTML templates: %-formatting with %.1f coordinates reads best here)
 """Render a ReportData as one HTML file that opens offline, prints well, and follows light/dark.
 
-The stylesheet is the package file `report.css`, inlined with one colour rule per seat."""
+The page has no script and no external URL: the stylesheet (`report.css`, package data, plus one
+colour rule per seat) and the SVG charts are inline."""
+# ruff: noqa: UP031  (SVG/HTML templates: %-formatting with %.1f coordinates reads best here)
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 from importlib import resources
 
 from talktoken import __version__ as VERSION
+from talktoken.metrics import trends
 from talktoken.report import charts_svg as svg_charts
 from talktoken.report import fmt as f
 from talktoken.report import ring_svg as svg
-from talktoken.report.data import Detail, ReportData
+from talktoken.report.data import Detail, ReportData, TrendBlock
 from talktoken.report.labels import seat_name
+from talktoken.report.ring_svg import SEAT_COLORS
 
 
-def _css() -> str:
-    """The stylesheet file, then one fill/stroke rule per seat colour class (s0..s11)."""
-    rules = ["\n" + resources.files("talktoken.report").joinpath("report.css").read_text("utf-8")]
-    for i in range(svg.SEAT_COLORS):
-        rules.append(".s%d{fill:var(--c%d);stroke:var(--c%d)}" % (i, i, i))
-        rules.append("polyline.s%d{fill:none}" % i)
-    return "".join(rules)
+@cache
+def stylesheet() -> str:
+    """The page's CSS: `report.css` followed by one fill/stroke rule per seat colour (s0..s11)."""
+    css = resources.files("talktoken.report").joinpath("report.css").read_text(encoding="utf-8")
+    seats = "".join(
+        ".s%d{fill:var(--c%d);stroke:var(--c%d)}polyline.s%d{fill:none}" % (i, i, i, i)
+        for i in range(SEAT_COLORS)
+    )
+    return "\n" + css + seats
 
 
 def _cards(s: dict) -> str:
@@ -31,7 +37,7 @@ def _cards(s: dict) -> str:
         (f.duration(s["talk_ms"]), "talk time"),
         (f.duration(s["silence_ms"]), "open-floor silence"),
         ("%d / %d" % (s["turns"], s["passes"]), "turns / passes"),
-        (f.num(s["balance"]["gini"]), "member Gini (0 = even)"),
+        (f.num(s["balance"]["gini_corrected"]), "member Gini, corrected (0 = even)"),
         (f.pct(s["balance"]["top_share"]), "top member's share"),
         (f.duration(s["overrun_ms"]), "total overrun"),
     ]
@@ -49,7 +55,7 @@ def _seat_table(s: dict, labels) -> str:
         bar = '<span class="bar" style="width:%dpx"></span>' % round(40 * (r["share"] or 0) / top)
         rows.append(
             "<tr><td>%s</td><td>%s</td><td>%s%s</td><td>%s</td><td>%d</td><td>%s</td><td>%s</td>"
-            "<td>%d</td></tr>"
+            "<td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
             % (
                 escape(seat_name(labels, r["seat"], r["facilitator"])),
                 f.duration(r["talk_ms"]),
@@ -60,21 +66,82 @@ def _seat_table(s: dict, labels) -> str:
                 f.duration(r["median_ms"]),
                 f.duration(r["longest_ms"]),
                 r["passes"],
+                r["turn_overruns"],
+                f.over(r["turn_overrun_ms"]) if r["turn_overruns"] else "",
+                f.over(r["worst_turn_overrun_ms"]) if r["turn_overruns"] else "",
+                f.pct(r["round_pass_rate"]),
+                f.duration(r["round_wait_median_ms"]),
             )
         )
     g = s["groups"]
     return (
         "<div class='scroll'><table><thead><tr><th>Seat</th><th>Talk</th><th>Share</th>"
         "<th>Of members</th>"
-        "<th>Turns</th><th>Median</th><th>Longest</th><th>Passes</th></tr></thead><tbody>{}"
-        "</tbody></table></div><p class='note'>Facilitators {} of talk, members {}. "
-        "Evenness of members (normalized entropy) {}; a fair share is {}.</p>".format(
+        "<th>Turns</th><th>Median</th><th>Longest</th><th>Passes</th><th>Turns over budget</th>"
+        "<th>Time over</th><th>Worst</th><th>Round passes</th><th>Round wait</th>"
+        "</tr></thead><tbody>{}"
+        "</tbody></table></div><p class='note'>Share: of all talk; of members: of the members' "
+        "talk. Over budget: turns longer than the phase's turn budget. Round passes: the share "
+        "of go-round offers passed; round wait: median silence before a go-round turn. "
+        "Facilitators {} of talk, members {}. Member Gini, small-group corrected "
+        "(times n/(n−1)): {} (uncorrected {}). Evenness of members (normalized entropy) {}; a "
+        "fair share is {}.</p>{}".format(
             "".join(rows),
             f.pct(g["facilitators"]["share"]),
             f.pct(g["members"]["share"]),
+            f.num(s["balance"]["gini_corrected"]),
+            f.num(s["balance"]["gini"]),
             f.num(s["balance"]["entropy"]),
             f.pct(s["balance"]["fair_share"]),
+            "",
         )
+    )
+
+
+def _phase_table(s: dict, labels) -> str:
+    """Per phase: flag, balance, and each seat's share of the phase's talk (a small heat map)."""
+    n = s["seats_n"]
+    facs = s["facilitators"]
+    head = "".join(
+        "<th title='%s'>S%d</th>" % (escape(seat_name(labels, i, i in facs)), i) for i in range(n)
+    )
+    body = []
+    for p in s["phases"]:
+        talk = sum(p["seat_talk_ms"])
+        cells = []
+        for ms in p["seat_talk_ms"]:
+            share = ms / talk if talk else None
+            style = (
+                ' style="background:rgb(var(--accent) / %.2f)"' % (0.06 + 0.6 * share)
+                if share
+                else ""
+            )
+            cells.append("<td%s>%s</td>" % (style, f.pct(share) if share else ""))
+        planned = f.duration(p["planned_ms"] + p["extended_ms"])
+        change = ""
+        if p["extended_ms"]:
+            change = " (extended +%d min)" % (p["extended_ms"] // 60_000)
+        if p["shortened_ms"]:
+            change += " (shortened %d min)" % (p["shortened_ms"] // 60_000)
+        flag = f.phase_flag(p)
+        body.append(
+            "<tr><td>%d. %s%s</td><td>%s%s</td><td>%s</td><td>%s</td>%s</tr>"
+            % (
+                p["phase"] + 1,
+                escape(p["name"]),
+                " <span class='flag'>%s</span>" % escape(flag) if flag else "",
+                planned,
+                escape(change),
+                f.duration(p["actual_ms"]) if p["ran"] else f.DASH,
+                f.num(p["balance"]["gini_corrected"]),
+                "".join(cells),
+            )
+        )
+    return (
+        "<div class='scroll'><table class='hm'><thead><tr><th>Phase</th><th>Planned</th>"
+        "<th>Actual</th><th>Gini (corr.)</th>{}</tr></thead><tbody>{}</tbody></table></div>"
+        "<p class='note'>Seat columns S0, S1, …: each seat's share of the talk in that phase. "
+        "Gini: members only, small-group corrected.</p>".format(head, "".join(body))
     )
 
 
@@ -93,13 +160,24 @@ def _matrix(s: dict, labels) -> str:
             style = ' style="background:rgb(var(--accent) / %.2f)"' % (0.08 + 0.6 * c / top)
             cells.append("<td{}>{}</td>".format(style if c else "", c or ""))
         body.append("<tr><td>{}</td>{}</tr>".format(escape(seat_name(labels, a)), "".join(cells)))
+    fl = s["follows"]
     return (
         "<table class='mx'><thead><tr><th>then →<br>first ↓</th>{}</tr></thead><tbody>{}"
-        "</tbody></table>".format(head, "".join(body))
+        "</tbody></table><p class='note'>Each cell counts how often the column's seat took the "
+        "floor right after the row's seat, within one open-floor phase. The diagonal stays "
+        "empty: a seat taking the token back is not a hand-over. Of {} hand-overs: facilitator "
+        "→ member {}, member → member {}, member → facilitator {}.</p>".format(
+            head,
+            "".join(body),
+            fl["handovers"],
+            f.pct(fl["fac_to_member"]),
+            f.pct(fl["member_to_member"]),
+            f.pct(fl["member_to_fac"]),
+        )
     )
 
 
-def session(d: Detail, labels, single: bool) -> str:
+def _session(d: Detail, labels, single: bool) -> str:
     """The sections drawn for one session: cards, ring and seat table, timeline, phases, matrix."""
     s = d.summary
     title = "Summary"
@@ -115,22 +193,24 @@ def session(d: Detail, labels, single: bool) -> str:
         )
     problems = "".join(f"<li>{escape(p)}</li>" for p in s["problems"])
     key = (
-        "<div class='key'><span><i style='background:var(--under)'></i>below a fair share</span>"
-        "<span><i style='background:var(--fair)'></i>about fair</span>"
-        "<span><i style='background:var(--overc)'></i>well above</span>"
-        "<span><i style='background:var(--facm)'></i>facilitator</span></div>"
+        "<div class='key'><span><i style='background:var(--under)'></i>▼ below a fair share</span>"
+        "<span><i style='background:var(--fair)'></i>≈ about fair</span>"
+        "<span><i style='background:var(--overc)'></i>▲ well above</span>"
+        "<span><i style='background:var(--facm)'></i>◆ facilitator</span></div>"
     )
     return (
         "<section class='session' id='s-%s'><h2>%s</h2><p class='meta'>Session %s · %d seats"
         " · paused %s</p>%s%s</section>"
         "<section><h2>Who had the floor</h2><div class='two'><figure style='margin:0'>%s"
-        "<figcaption>Sectors: share of talk. Dots: the device's balance view (a fair share "
-        "lights half a seat's arc).</figcaption>%s</figure><div>%s</div></div></section>"
+        "<figcaption>Seats sit as around the device, seat 0 at the top, clockwise. Sector length:"
+        " share of talk; sector colour, dots and the mark beside each share: the device's balance"
+        " view (a fair share lights half a seat's arc).</figcaption>%s</figure><div>%s</div>"
+        "</div>%s</section>"
         "<section><h2>Timeline</h2>%s<p class='note'>Bars: turns; ◇ pass; hatched: paused; "
         "dashed line: resumed after a power cut.</p></section>"
         "<section><h2>Phases: planned and actual</h2>%s<p class='note'>Dashed outline: planned "
-        "time (with extensions); filled: actual time without pauses; red: overrun.</p></section>"
-        "<section><h2>Who follows whom (open floor)</h2>%s</section>%s"
+        "time (with extensions); filled: actual time without pauses; red: overrun.</p>%s"
+        "</section><section><h2>Who follows whom (open floor)</h2>%s</section>%s"
         % (
             escape(s["session_id"][:8]),
             escape(title),
@@ -141,9 +221,11 @@ def session(d: Detail, labels, single: bool) -> str:
             _cards(s),
             svg.ring(s, labels),
             key,
+            svg_charts.lorenz([r["talk_ms"] for r in s["seats"] if not r["facilitator"]]),
             _seat_table(s, labels),
             svg_charts.timeline(s, d.timeline, labels),
             svg_charts.phase_bars(s),
+            _phase_table(s, labels),
             _matrix(s, labels),
             f"<section><h2>Notes from the log</h2><ul>{problems}</ul></section>"
             if problems
@@ -163,7 +245,7 @@ def _overview(data: ReportData) -> str:
             f.duration(r.duration_ms),
             f.duration(r.summary["talk_ms"]),
             r.summary["turns"],
-            f.num(r.summary["balance"]["gini"]),
+            f.num(r.summary["balance"].get("gini_corrected")),
             f.pct(r.summary["balance"]["top_share"]),
             f.duration(r.summary["overrun_ms"]) if r.summary["overrun_ms"] else "",
         )
@@ -171,41 +253,61 @@ def _overview(data: ReportData) -> str:
     )
     return (
         "<section id='overview'><h2>Sessions</h2><table><thead><tr><th>Date</th><th>Session</th>"
-        "<th>Agenda</th><th>Length</th><th>Talk</th><th>Turns</th><th>Gini</th><th>Top</th>"
+        "<th>Agenda</th><th>Length</th><th>Talk</th><th>Turns</th><th>Gini (corr.)</th><th>Top</th>"
         f"<th>Overrun</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 
 
+def _trend_block(b: TrendBlock, labels) -> str:
+    figs = []
+    top = b.top
+    last = b.rows[-1]
+    dates = [f.day(r.started_at) for r in b.rows]
+    for e in b.trends:
+        fair = None if e["facilitator"] else last.summary["balance"]["fair_share"]
+        slope = e["slope_per_week"]
+        name = seat_name(labels, e["seat"], e["facilitator"])
+        figs.append(
+            "<figure>{}<figcaption><b>{}</b> · mean {} · trend {}</figcaption></figure>".format(
+                svg_charts.trend(e, fair, name, top, dates),
+                escape(name),
+                f.pct(e["mean_share"]),
+                f.NO_SLOPE if slope is None else f.signed(100 * slope) + " pts/week",
+            )
+        )
+    quiet = "".join(
+        "<li class='warn'>{}: under {} of member talk in the last {} sessions.</li>".format(
+            escape(seat_name(labels, q["seat"])), f.pct(q["threshold"]), q["sessions"]
+        )
+        for q in b.silent
+    )
+    return (
+        "<h3>Agenda: {}</h3><p class='note'>{} sessions, {} to {}. Each seat's share of member "
+        "talk (facilitators: of all talk); every chart has the same scale, 0 to {}. Dotted: a "
+        "fair share. A trend needs {} dated sessions over at least {} days, otherwise —.</p>"
+        "{}<div class='trends'>{}</div>".format(
+            escape(b.agenda),
+            len(b.rows),
+            escape(dates[0]),
+            escape(dates[-1]),
+            f.pct(top),
+            trends.MIN_SESSIONS,
+            trends.MIN_SPAN_DAYS,
+            f"<ul>{quiet}</ul>" if quiet else "",
+            "".join(figs),
+        )
+    )
+
+
 def _trends(data: ReportData, labels) -> str:
-    if len(data.trend_rows) < 2:
+    blocks = [b for b in data.trend_blocks if len(b.rows) >= 2]
+    if not blocks:
         return (
             "<section id='trends'><h2>Across sessions</h2><p class='note'>Only one session so "
             f"far ({escape(data.scope)}); trends appear from the second one.</p></section>"
         )
-    figs = []
-    for e in data.trends:
-        fair = None if e["facilitator"] else data.trend_rows[-1].summary["balance"]["fair_share"]
-        slope = e["slope_per_week"]
-        name = seat_name(labels, e["seat"], e["facilitator"])
-        figs.append(
-            "<figure>{}<figcaption><b>{}</b> · mean {}{}</figcaption></figure>".format(
-                svg_charts.trend(e, fair, name),
-                escape(name),
-                f.pct(e["mean_share"]),
-                "" if slope is None else " · %+.1f pts/week" % (100 * slope),
-            )
-        )
-    first = data.trend_rows[0]
-    last = data.trend_rows[-1]
-    return (
-        "<section id='trends'><h2>Across sessions</h2><p class='note'>Each seat's share of member"
-        " talk (facilitators: of all talk) over {}, from {} to {}. Dotted: a fair share.</p>"
-        "<div class='trends'>{}</div></section>".format(
-            escape(data.scope),
-            escape(f.when(first.started_at, first.imported_at)),
-            escape(f.when(last.started_at, last.imported_at)),
-            "".join(figs),
-        )
+    return "<section id='trends'><h2>Across sessions</h2>{}</section>".format(
+        "".join(_trend_block(b, labels) for b in blocks)
     )
 
 
@@ -217,7 +319,7 @@ def render(data: ReportData, labels: dict[int, str] | None = None) -> str:
     else:
         title = "%d sessions" % len(data.rows)
     body = [] if data.single else [_overview(data)]
-    body += [session(d, labels, data.single) for d in data.details]
+    body += [_session(d, labels, data.single) for d in data.details]
     body.append(_trends(data, labels))
     body += [f"<p class='note'>{escape(n)}</p>" for n in data.notes]
     names = (
@@ -237,7 +339,7 @@ def render(data: ReportData, labels: dict[int, str] | None = None) -> str:
         "<footer>{} Made by talktoken {} from the local archive; nothing in this file "
         "is fetched from anywhere.</footer></main></body></html>\n".format(
             escape(title),
-            _css(),
+            stylesheet(),
             escape(title),
             escape(f.when(data.generated_at)),
             "".join(body),

@@ -10,7 +10,7 @@ from talktoken.metrics import summary as metrics
 from talktoken.report.data import Detail, ReportData
 from talktoken.report.labels import seat_name
 
-FORMAT = "talktoken-report/1"
+FORMAT = "talktoken-report/2"
 
 
 def document(
@@ -35,7 +35,16 @@ def document(
         "trend_scope": data.scope,
         "labels": {str(k): v for k, v in sorted(labels.items())} if labels else None,
         "sessions": sessions,
-        "trends": data.trends,
+        "damaged": [{"session_id": k, "problem": v} for k, v in sorted(data.damaged.items())],
+        "trends": [
+            {
+                "agenda": b.agenda,
+                "sessions": [r.session_id for r in b.rows],
+                "seats": b.trends,
+                "silent_seats": b.silent,
+            }
+            for b in data.trend_blocks
+        ],
     }
 
 

@@ -70,7 +70,6 @@ def load(path: str | Path) -> dict[int, str]:
 
 
 def seat_name(labels: dict[int, str] | None, seat: int, facilitator: bool = False) -> str:
-    """The label of a seat, or "Seat N" (with "(fac.)" for facilitators) without labels."""
-    if labels and seat in labels:
-        return labels[seat]
-    return f"Seat {seat}{' (fac.)' if facilitator else ''}"
+    """The label of a seat, or "Seat N"; "(fac.)" follows a facilitator's name either way."""
+    name = labels[seat] if labels and seat in labels else f"Seat {seat}"
+    return f"{name} (fac.)" if facilitator else name

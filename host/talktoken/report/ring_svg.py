@@ -12,6 +12,8 @@ from talktoken.report import fmt as f
 from talktoken.report.labels import seat_name
 
 LEDS = 24
+# Balance classes as text marks beside each share, so no meaning rests on colour alone.
+MARKS = {"under": "▼", "fair": "≈", "over": "▲", "facmark": "◆"}
 SEAT_COLORS = 12  # CSS classes s0..s11 carry the colours (light and dark themes)
 
 
@@ -68,32 +70,32 @@ def ring(summary: dict, labels: dict[int, str] | None) -> str:
     rows = summary["seats"]
     members = sum(1 for r in rows if not r["facilitator"])
     top = max((r["share"] or 0) for r in rows) or 1
-    size, c = 480, 240
+    c = 240
     out = [
-        '<svg id="ring" class="ring" viewBox="0 0 %d %d" role="img" aria-labelledby="ring-t">'
-        % (size, size),
+        '<svg id="ring" class="ring" viewBox="-80 -10 640 500" role="img" '
+        'aria-labelledby="ring-t">',
         '<title id="ring-t">Talk share by seat, arranged like the device ring</title>',
     ]
     for r in rows:
         s = r["seat"]
         a, b = seat_start(s, seats), seat_start(s + 1, seats)
+        lit, cat = (1, "facmark") if r["facilitator"] else (0, "under")
+        if not r["facilitator"]:
+            lit, cat = balance_leds(r["member_share"], members, b - a)
         a0, a1 = -90 + a * 15, -90 + b * 15
         out.append(f'<path class="track" d="{_sector(c, c, 66, 132, a0 + 0.8, a1 - 0.8)}"/>')
         if r["share"]:
             rr = 66 + 66 * r["share"] / top
             out.append(
-                '<path class="seat s%d%s" d="%s"><title>%s: %s of talk</title></path>'
+                '<path class="seat b-%s%s" d="%s"><title>%s: %s of talk</title></path>'
                 % (
-                    s % SEAT_COLORS,
+                    cat,
                     " fac" if r["facilitator"] else "",
                     _sector(c, c, 66, rr, a0 + 0.8, a1 - 0.8),
                     escape(seat_name(labels, s, r["facilitator"])),
                     f.pct(r["share"]),
                 )
             )
-        lit, cat = (1, "facmark") if r["facilitator"] else (0, "under")
-        if not r["facilitator"]:
-            lit, cat = balance_leds(r["member_share"], members, b - a)
         for i in range(a, b):
             x, y = _pt(c, c, 148, -90 + (i + 0.5) * 15)
             cls = f"led {cat}" if i - a < lit else "led off"
@@ -110,18 +112,18 @@ def ring(summary: dict, labels: dict[int, str] | None) -> str:
         name = seat_name(labels, s) if labels and s in labels else "S%d" % s
         out.append(
             f'<text class="lbl" x="{x:.1f}" y="{y - 1:.1f}" text-anchor="{anchor}">'
-            f"{escape(name[:12])}</text>"
+            f"{escape(name[:10])}</text>"
         )
         out.append(
             f'<text class="sub" x="{x:.1f}" y="{y + 16:.1f}" text-anchor="{anchor}">'
-            f"{f.pct(r['share'])}</text>"
+            f"{f.pct(r['share'])} {MARKS[cat]}</text>"
         )
     out.append(
         '<text class="big" x="%d" y="%d" text-anchor="middle">%s</text>'
-        % (c, c + 4, f.duration(summary["talk_ms"]))
+        % (c, c + 2, f.duration(summary["talk_ms"]))
     )
     out.append(
-        '<text class="cap" x="%d" y="%d" text-anchor="middle">talk time</text>' % (c, c + 24)
+        '<text class="cap" x="%d" y="%d" text-anchor="middle">talk time</text>' % (c, c + 22)
     )
     out.append("</svg>")
     return "".join(out)

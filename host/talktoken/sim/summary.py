@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from talktoken.report.fmt import phase_label
+from talktoken.report.fmt import duration, phase_label
 from talktoken.sim.scenario import Played
 
 
 def mmss(ms: int) -> str:
-    """Milliseconds as m:ss (or h:mm:ss)."""
-    s = max(0, ms) // 1000
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    """Milliseconds as m:ss (or h:mm:ss), rounded exactly as every report rounds them."""
+    return duration(max(0, ms))
 
 
 def as_dict(played: Played) -> dict:
@@ -27,7 +24,7 @@ def as_dict(played: Played) -> dict:
                 "seat": i,
                 "facilitator": i in fac,
                 "talk_ms": talk,
-                "share": None if i in fac or not members else round(talk / members, 4),
+                "member_share": None if i in fac or not members else round(talk / members, 4),
                 "turns": st["turns"][i],
                 "passes": st["passes"][i],
                 "over_budget": st["over"][i],
@@ -62,13 +59,14 @@ def as_text(played: Played) -> str:
     n_members = sum(1 for s in d["seats"] if not s["facilitator"])
     fair = 1 / n_members if n_members else 0
     lines = [f"Session: {d['agenda']}, {mmss(d['session_ms'])} ({d['state']}, {d['vm']})", ""]
-    lines.append("seat  role         talk   share  vs fair  turns  passes  over")
+    lines.append("seat  role         talk  of members  vs fair  turns  passes  over")
     for s in d["seats"]:
         role = "facilitator" if s["facilitator"] else "member"
-        share = "-" if s["share"] is None else f"{s['share'] * 100:4.0f}%"
-        vs = "-" if s["share"] is None else f"{(s['share'] - fair) * 100:+5.0f}"
+        ms = s["member_share"]
+        share = "-" if ms is None else f"{ms * 100:4.0f}%"
+        vs = "-" if ms is None else f"{(ms - fair) * 100:+5.0f}"
         lines.append(
-            f"{s['seat']:>4}  {role:<11} {mmss(s['talk_ms']):>5}  {share:>6}  {vs:>7}"
+            f"{s['seat']:>4}  {role:<11} {mmss(s['talk_ms']):>5}  {share:>10}  {vs:>7}"
             f"  {s['turns']:>5}  {s['passes']:>6}  {s['over_budget']:>4}"
         )
     lines += ["", "phase                      floor   plan  actual  over  extend  turns  passes"]
