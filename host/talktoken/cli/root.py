@@ -78,6 +78,9 @@ def cli(ctx: click.Context, port: str | None, as_json: bool, archive: str | None
 
     Start with `talktoken demo`, or `talktoken sim` to try the device without one.
     """
+    from talktoken.device import portlock
+
+    portlock.command = ctx.invoked_subcommand or ""
     ctx.obj = Options(port=port, json=as_json, archive=archive)
 
 

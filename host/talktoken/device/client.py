@@ -12,10 +12,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from talktoken.device.link import Link, LinkError, Reply
+from talktoken.device.link import Link, LinkError, MalformedReplyError, NoAnswerError, Reply
 from talktoken.errors import TalktokenError
 
 PROTO_VERSION = 1
+HELLO_BUDGET_S = 2.0  # a port that does not answer hello fails within this
+MAX_FILE_BYTES = 16 << 20  # no session file is larger (the biggest Pico flash); a fetch stops
 
 
 class DeviceError(TalktokenError):
@@ -99,9 +101,24 @@ class Client:
         return reply
 
     def _wait(self, rid: int, op: str, timeout: float | None = None) -> Reply:
+        """The reply to `rid`; events and stale replies do not extend the wait."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         while True:
-            reply = self.next_reply(op, timeout)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise LinkError(
+                    f"the device on {self.link.port} did not answer `{op}` (it kept sending "
+                    "other lines); unplug and replug it, then try again"
+                )
+            reply = self.next_reply(op, left)
             if reply is not None and reply.rid == rid:
+                if reply.kind == "bad":
+                    raise MalformedReplyError(
+                        f"the device's answer to `{op}` is not talktoken's protocol "
+                        f"({reply.message}); is it a talktoken? `talktoken deploy` installs "
+                        "the firmware"
+                    )
                 return reply
 
     def request(self, op: str, args: dict | None = None, timeout: float | None = None) -> Any:
@@ -120,22 +137,37 @@ class Client:
     def hello(self) -> dict:
         """Version handshake; remembers and returns the device's identity."""
         self.link.resync()
+        first = min(self.timeout, HELLO_BUDGET_S * 0.6)
         try:
-            info = self.request("hello", {"proto": PROTO_VERSION}, timeout=min(self.timeout, 3.0))
+            info = self.request("hello", {"proto": PROTO_VERSION}, timeout=first)
+        except MalformedReplyError:
+            raise
         except LinkError:
             # A REPL or a busy loop may swallow the first line: try once more.
-            info = self.request("hello", {"proto": PROTO_VERSION})
+            try:
+                info = self.request(
+                    "hello", {"proto": PROTO_VERSION}, timeout=HELLO_BUDGET_S - first
+                )
+            except MalformedReplyError:
+                raise
+            except LinkError:
+                raise NoAnswerError(
+                    f"{self.link.port} did not answer talktoken's hello within "
+                    f"{HELLO_BUDGET_S:.0f} s; is it a talktoken running its firmware? "
+                    "`talktoken ports` lists the Picos attached, `talktoken deploy` installs "
+                    "the firmware"
+                ) from None
         if info.get("proto") != PROTO_VERSION:
             raise VersionError(
                 f"the device speaks protocol {info.get('proto')}, this tool {PROTO_VERSION}; "
                 "update the firmware with `talktoken deploy` or this tool with pip"
             )
-        self.device = info
+        self.device = shape(info, "hello", {"fetch_queue": int})
         return info
 
     def info(self) -> dict:
         """Device status: firmware, clock, state, agenda, battery_mv and storage figures."""
-        return self.request("info")
+        return check_info(self.request("info"))
 
     def clock_set(self, epoch: int | None = None) -> dict:
         """Set the device clock (default: now, UTC seconds)."""
@@ -159,6 +191,10 @@ class Client:
         from talktoken.device.pipeline import all_sessions
 
         return all_sessions(self, first)
+
+    def hash(self, name: str) -> str:
+        """SHA-256 (hex) of a session file, computed on the device."""
+        return check_sha(self.request("hash", {"name": name}), "hash")
 
     def delete(self, name: str, sha256: str) -> dict:
         """Delete a session file; DeviceError(code="hash") if `sha256` does not match it."""
@@ -240,6 +276,8 @@ class Client:
             if reply.kind == "err":
                 raise _device_error("fetch", reply)
             if reply.kind == "chunk":
+                if len(data) + len(reply.payload) * 3 // 4 > MAX_FILE_BYTES:
+                    raise VerifyError(f"{name}: the device sends more than any session holds")
                 if reply.offset != len(data):
                     raise VerifyError(f"{name}: chunk at {reply.offset}, expected {len(data)}")
                 try:
@@ -254,13 +292,109 @@ class Client:
                     progress(len(data), 0)
                 continue
             final = reply.data
-            size, sha = final.get("size"), final.get("sha256")
+            size, sha = final.get("size"), check_sha(final, "fetch")
             if len(data) != size:
                 raise VerifyError(f"{name}: got {len(data)} bytes, the device says {size}")
             digest = hasher.hexdigest()
             if digest != sha:
                 raise VerifyError(f"{name}: SHA-256 {digest[:12]}.. differs from the device's")
             return bytes(data), digest
+
+
+def shape(data: dict, op: str, fields: dict[str, type | tuple[type, ...]]) -> dict:
+    """`data` when each named field it has is of its type, else MalformedReplyError.
+
+    Booleans are not integers here (JSON true is not a size).
+    """
+    for key, kind in fields.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            ok = False
+        else:
+            ok = isinstance(value, kind)
+        if not ok:
+            raise MalformedReplyError(
+                f"the device's answer to `{op}` has a wrong `{key}` ({type(value).__name__}); "
+                "is it a talktoken? `talktoken deploy` installs the firmware"
+            )
+    return data
+
+
+def need(data: dict, op: str, *keys: str) -> dict:
+    """`data` when it has every key, else MalformedReplyError."""
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise MalformedReplyError(
+            f"the device's answer to `{op}` lacks `{missing[0]}`; is it a talktoken? "
+            "`talktoken deploy` installs the firmware"
+        )
+    return data
+
+
+def check_sha(data: dict, op: str) -> str:
+    """The `sha256` field: 64 lowercase hex digits, else MalformedReplyError."""
+    sha = need(data, op, "sha256")["sha256"]
+    if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
+        raise MalformedReplyError(f"the device's answer to `{op}` has no valid SHA-256")
+    return sha
+
+
+_INT = int
+_OPT_STR = (str, type(None))
+INFO_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "device": str,
+    "fw": str,
+    "state": str,
+    "phase": _INT,
+    "agenda": dict,
+    "clock": _INT,
+    "clock_set": bool,
+    "sessions": _INT,
+    "used": (int, float),
+    "free": (int, float),
+    "battery_mv": _INT,
+    "fresh": bool,
+    "fs_id": (str, int),
+}
+
+
+def check_info(info: dict) -> dict:
+    """An `info` answer whose fields have the types the commands read them as."""
+    shape(info, "info", INFO_FIELDS)
+    need(info, "info", "state", "agenda", "clock")
+    agenda = info["agenda"]
+    shape(need(agenda, "info", "name", "hash"), "info", {"name": str, "hash": str})
+    if "sessions" in info:
+        need(info, "info", "used", "free")
+    return info
+
+
+def check_listing(reply: dict) -> dict:
+    """A `sessions` page: a list of {name, size, id, complete, started_at} and paging ints."""
+    shape(
+        need(reply, "sessions", "sessions"),
+        "sessions",
+        {"sessions": list, "next": (int, type(None)), "total": int},
+    )
+    for row in reply["sessions"]:
+        if not isinstance(row, dict):
+            raise MalformedReplyError("the device's answer to `sessions` lists a non-object")
+        shape(
+            need(row, "sessions", "name"),
+            "sessions",
+            {
+                "name": str,
+                "size": int,
+                "id": _OPT_STR,
+                "complete": bool,
+                "started_at": (int, type(None)),
+            },
+        )
+        if row.get("size", 0) < 0 or row.get("size", 0) > MAX_FILE_BYTES:
+            raise MalformedReplyError(f"the device lists {row['name']!r} with an impossible size")
+    return reply
 
 
 def _device_error(op: str, reply: Reply) -> DeviceError:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from talktoken.device.link import LinkError
+from talktoken.device.link import LinkError, MalformedReplyError, Reply
+from talktoken.errors import TalktokenError
 
 DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
 
@@ -35,6 +37,7 @@ def run_requests(
     out: list[Any] = [None] * len(todo)
     waiting: dict[int, int] = {}
     sent = 0
+    quiet = _Quiet(client)
     while sent < len(todo) or waiting:
         while sent < len(todo) and len(waiting) < max(1, window):
             op, args = todo[sent]
@@ -42,11 +45,13 @@ def run_requests(
             client.link.send(rid, op, args)
             waiting[rid] = sent
             sent += 1
-        reply = client.next_reply(todo[min(waiting.values())][0])
-        if reply is None or reply.rid not in waiting:
+        reply = quiet.next(todo[min(waiting.values())][0], waiting)
+        if reply is None:
             continue  # an event, or a stale reply of an earlier connection
         i = waiting.pop(reply.rid)
         op = todo[i][0]
+        if reply.kind == "bad":
+            raise MalformedReplyError(f"the device's answer to `{op}` is not talktoken's protocol")
         if reply.kind == "err":
             out[i] = _device_error(op, reply)
         elif reply.kind == "ok":
@@ -54,6 +59,28 @@ def run_requests(
         else:
             raise LinkError(f"unexpected `{reply.kind}` reply to `{op}`")
     return out
+
+
+class _Quiet:
+    """Reads replies; only a reply to a request in flight counts as the device answering,
+    so a device that sends nothing but events or stale ids still times out."""
+
+    def __init__(self, client):
+        self.client = client
+        self.deadline = time.monotonic() + client.timeout
+
+    def next(self, what: str, flying: dict) -> Reply | None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise LinkError(
+                f"the device on {self.client.link.port} did not answer `{what}` (it kept "
+                "sending other lines); unplug and replug it, then try again"
+            )
+        reply = self.client.next_reply(what, left)
+        if reply is None or reply.rid not in flying:
+            return None
+        self.deadline = time.monotonic() + self.client.timeout
+        return reply
 
 
 class _Fetch:
@@ -66,7 +93,12 @@ class _Fetch:
         self.problem = ""
 
     def chunk(self, offset: int, crc: int, payload: bytes) -> None:
+        from talktoken.device.client import MAX_FILE_BYTES
+
         if self.problem:
+            return
+        if len(self.data) + len(payload) * 3 // 4 > MAX_FILE_BYTES:
+            self.problem = f"{self.name}: the device sends more than any session holds"
             return
         if offset != len(self.data):
             self.problem = f"{self.name}: chunk at {offset}, expected {len(self.data)}"
@@ -83,11 +115,11 @@ class _Fetch:
         self.hasher.update(raw)
 
     def final(self, data: dict) -> tuple[bytes, str]:
-        from talktoken.device.client import VerifyError
+        from talktoken.device.client import VerifyError, check_sha
 
         if self.problem:
             raise VerifyError(self.problem)
-        size, sha = data.get("size"), data.get("sha256")
+        size, sha = data.get("size"), check_sha(data, "fetch")
         if len(self.data) != size:
             raise VerifyError(f"{self.name}: got {len(self.data)} bytes, the device says {size}")
         digest = self.hasher.hexdigest()
@@ -114,16 +146,19 @@ def fetch_many(
     todo = list(names)
     flying: dict[int, _Fetch] = {}
     sent = 0
+    quiet = _Quiet(client)
     while sent < len(todo) or flying:
         while sent < len(todo) and len(flying) < max(1, window):
             rid = client._next_id()
             client.link.send(rid, "fetch", {"name": todo[sent]})
             flying[rid] = _Fetch(todo[sent])
             sent += 1
-        reply = client.next_reply("fetch")
-        if reply is None or reply.rid not in flying:
+        reply = quiet.next("fetch", flying)
+        if reply is None:
             continue
         f = flying[reply.rid]
+        if reply.kind == "bad":
+            raise MalformedReplyError("the device's answer to `fetch` is not talktoken's protocol")
         if reply.kind == "chunk":
             f.chunk(reply.offset, reply.crc, reply.payload)
             if progress is not None:
@@ -135,7 +170,7 @@ def fetch_many(
             continue
         try:
             raw, sha = f.final(reply.data)
-        except Exception as exc:  # VerifyError: the caller may fetch this one again
+        except (MalformedReplyError, TalktokenError) as exc:  # the caller may fetch it again
             yield f.name, None, exc
             continue
         yield f.name, raw, sha
@@ -153,11 +188,11 @@ def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[d
     is read again, up to `attempts` times. No name appears twice. Firmware that answers
     everything at once (no `next`) needs one request.
     """
-    from talktoken.device.client import DeviceError
+    from talktoken.device.client import DeviceError, check_listing
 
     rows: list[dict] = []
     for _ in range(max(1, attempts)):
-        reply = first if first is not None else client.request("sessions")
+        reply = check_listing(first if first is not None else client.request("sessions"))
         first = None
         rows = list(reply["sessions"])
         start, total = reply.get("next"), reply.get("total", len(rows))
@@ -171,7 +206,7 @@ def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[d
         for page in run_requests(client, asks, SESSIONS_WINDOW):
             if isinstance(page, DeviceError):
                 raise page
-            rows += page["sessions"]
+            rows += check_listing(page)["sessions"]
             stable = stable and page.get("total") == total
         if stable:
             break

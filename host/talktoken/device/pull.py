@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from talktoken.device.client import Client, VerifyError
+from talktoken.device.client import Client, VerifyError, check_info, check_sha
 from talktoken.errors import TalktokenError
 
 
@@ -67,6 +67,7 @@ def pull_sessions(
     for reply in (info, listing):
         if isinstance(reply, Exception):
             raise reply
+    check_info(info)
     listing = client.sessions(first=listing)  # the later pages, if the device has more
     result = PullResult(device_id=str(info.get("device", "")))
     if hasattr(archive, "note_device") and info.get("fs_id") is not None:
@@ -97,8 +98,10 @@ def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
     for item, answer in zip(asked, answers, strict=True):
         if isinstance(answer, TalktokenError):
             item.error = str(answer)
-        elif archive.has(item.session_id, answer["sha256"]):
-            item.sha256, item.status = answer["sha256"], "archived"
+            continue
+        sha = check_sha(answer, "hash")
+        if archive.has(item.session_id, sha):
+            item.sha256, item.status = sha, "archived"
 
 
 def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
