@@ -146,7 +146,9 @@ class Client:
             # A REPL or a busy loop may swallow the first line: try once more.
             try:
                 info = self.request(
-                    "hello", {"proto": PROTO_VERSION}, timeout=HELLO_BUDGET_S - first
+                    "hello",
+                    {"proto": PROTO_VERSION},
+                    timeout=min(self.timeout, HELLO_BUDGET_S - first),
                 )
             except MalformedReplyError:
                 raise
@@ -237,27 +239,37 @@ class Client:
         return run_requests(self, requests, window)
 
     def fetch_many(
-        self, names: list[str], progress: Callable[[str, int], None] | None = None
+        self,
+        names: list[str],
+        progress: Callable[[str, int], None] | None = None,
+        sizes: dict[str, int] | None = None,
     ) -> Iterator[tuple[str, bytes | None, str | Exception]]:
         """Pipelined verified fetches (talktoken.device.pipeline.fetch_many), as many in flight as
         the device queues (`fetch_queue` of hello; 1 for firmware without a queue)."""
         from talktoken.device.pipeline import fetch_many
 
-        window = int(self.device.get("fetch_queue") or 1)
-        return fetch_many(self, names, window, progress)
+        window = max(1, min(64, int(self.device.get("fetch_queue") or 1)))
+        return fetch_many(self, names, window, progress, sizes)
 
     def fetch(
         self,
         name: str,
         progress: Callable[[int, int], None] | None = None,
         retries: int = 2,
+        size: int | None = None,
     ) -> tuple[bytes, str]:
-        """Download a whole session file; returns (bytes, sha256) checked against the device."""
+        """Download a whole session file; returns (bytes, sha256) checked against the device.
+
+        `size`: the listed size; a device that streams well past it is stopped (VerifyError).
+        """
+        from talktoken.device.pipeline import SLACK
+
         data = bytearray()
         last: Exception | None = None
+        limit = MAX_FILE_BYTES if size is None else min(MAX_FILE_BYTES, size + SLACK)
         for _ in range(retries + 1):
             try:
-                return self._fetch_from(name, data, progress)
+                return self._fetch_from(name, data, progress, limit)
             except (VerifyError, LinkError) as exc:
                 last = exc
                 if isinstance(exc, VerifyError):
@@ -266,7 +278,11 @@ class Client:
         raise last
 
     def _fetch_from(
-        self, name: str, data: bytearray, progress: Callable[[int, int], None] | None
+        self,
+        name: str,
+        data: bytearray,
+        progress: Callable[[int, int], None] | None,
+        limit: int = MAX_FILE_BYTES,
     ) -> tuple[bytes, str]:
         rid = self._next_id()
         self.link.send(rid, "fetch", {"name": name, "offset": len(data)})
@@ -276,8 +292,8 @@ class Client:
             if reply.kind == "err":
                 raise _device_error("fetch", reply)
             if reply.kind == "chunk":
-                if len(data) + len(reply.payload) * 3 // 4 > MAX_FILE_BYTES:
-                    raise VerifyError(f"{name}: the device sends more than any session holds")
+                if len(data) + len(reply.payload) * 3 // 4 > limit:
+                    raise VerifyError(f"{name}: the device sends more bytes than it listed")
                 if reply.offset != len(data):
                     raise VerifyError(f"{name}: chunk at {reply.offset}, expected {len(data)}")
                 try:

@@ -21,6 +21,7 @@ from talktoken.device.link import LinkError, MalformedReplyError, Reply
 from talktoken.errors import TalktokenError
 
 DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
+SLACK = 8192  # bytes a fetch may run past the size the listing gave (a few chunks)
 
 
 def run_requests(
@@ -48,6 +49,7 @@ def run_requests(
         reply = quiet.next(todo[min(waiting.values())][0], waiting)
         if reply is None:
             continue  # an event, or a stale reply of an earlier connection
+        quiet.progress()
         i = waiting.pop(reply.rid)
         op = todo[i][0]
         if reply.kind == "bad":
@@ -79,26 +81,28 @@ class _Quiet:
         reply = self.client.next_reply(what, left)
         if reply is None or reply.rid not in flying:
             return None
-        self.deadline = time.monotonic() + self.client.timeout
         return reply
+
+    def progress(self) -> None:
+        """The device answered something useful: the wait starts again."""
+        self.deadline = time.monotonic() + self.client.timeout
 
 
 class _Fetch:
     """One fetch in flight: the bytes so far, their hash, and the first problem seen."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, limit: int):
         self.name = name
+        self.limit = limit
         self.data = bytearray()
         self.hasher = hashlib.sha256()
         self.problem = ""
 
     def chunk(self, offset: int, crc: int, payload: bytes) -> None:
-        from talktoken.device.client import MAX_FILE_BYTES
-
         if self.problem:
             return
-        if len(self.data) + len(payload) * 3 // 4 > MAX_FILE_BYTES:
-            self.problem = f"{self.name}: the device sends more than any session holds"
+        if len(self.data) + len(payload) * 3 // 4 > self.limit:
+            self.problem = f"{self.name}: the device sends more bytes than it listed"
             return
         if offset != len(self.data):
             self.problem = f"{self.name}: chunk at {offset}, expected {len(self.data)}"
@@ -133,6 +137,7 @@ def fetch_many(
     names: Iterable[str],
     window: int,
     progress: Callable[[str, int], None] | None = None,
+    sizes: dict[str, int] | None = None,
 ) -> Iterator[tuple[str, bytes | None, str | Exception]]:
     """Fetch whole files with up to `window` fetch requests queued on the device.
 
@@ -140,8 +145,14 @@ def fetch_many(
     check, else (name, None, error) with a VerifyError or the device's DeviceError; in the
     order the files complete. `progress(name, bytes so far)` after every chunk. LinkError
     (silence, a lost port) is raised: what was yielded before is whole and verified.
+    `sizes`: the listed size of each file; a fetch that streams more than its size (plus a
+    chunk or two of slack) is stopped.
     """
-    from talktoken.device.client import _device_error
+    from talktoken.device.client import MAX_FILE_BYTES, _device_error
+
+    def limit(name: str) -> int:
+        listed = (sizes or {}).get(name)
+        return MAX_FILE_BYTES if listed is None else min(MAX_FILE_BYTES, listed + SLACK)
 
     todo = list(names)
     flying: dict[int, _Fetch] = {}
@@ -151,7 +162,7 @@ def fetch_many(
         while sent < len(todo) and len(flying) < max(1, window):
             rid = client._next_id()
             client.link.send(rid, "fetch", {"name": todo[sent]})
-            flying[rid] = _Fetch(todo[sent])
+            flying[rid] = _Fetch(todo[sent], limit(todo[sent]))
             sent += 1
         reply = quiet.next("fetch", flying)
         if reply is None:
@@ -159,6 +170,8 @@ def fetch_many(
         f = flying[reply.rid]
         if reply.kind == "bad":
             raise MalformedReplyError("the device's answer to `fetch` is not talktoken's protocol")
+        if not f.problem:
+            quiet.progress()  # chunks of a fetch already found bad do not keep it waiting
         if reply.kind == "chunk":
             f.chunk(reply.offset, reply.crc, reply.payload)
             if progress is not None:

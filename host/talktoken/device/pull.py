@@ -110,7 +110,8 @@ def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
     retry: list[Pulled] = []
     cb = None if progress is None else (lambda n, done: progress(n, done, by_name[n].size))
     try:
-        for name, raw, sha in client.fetch_many(list(by_name), progress=cb):
+        sizes = {n: p.size for n, p in by_name.items() if p.size}
+        for name, raw, sha in client.fetch_many(list(by_name), progress=cb, sizes=sizes):
             item = by_name[name]
             if raw is None:
                 assert isinstance(sha, Exception)
@@ -121,7 +122,7 @@ def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
                 got.append((item, raw, str(sha)))
         for item in retry:
             try:
-                raw, sha = client.fetch(item.name)
+                raw, sha = client.fetch(item.name, size=item.size or None)
             except VerifyError as exc:
                 item.error = str(exc)
                 continue
