@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 
@@ -104,3 +105,16 @@ def main(argv: list[str] | None = None) -> None:
         # Output piped into a closed reader (e.g. `| head`): not an error worth a trace.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except sqlite3.Error as exc:  # the archive's database: read-only, full disk, damaged
+        click.echo(
+            f"talktoken: the archive's database failed ({exc}); check that its folder is "
+            "writable and the disk has room, then run the command again",
+            err=True,
+        )
+        sys.exit(6)
+    except OSError as exc:  # a file the command wrote or read: full disk, read-only, missing
+        from talktoken.errors import file_problem
+
+        err = file_problem(exc)
+        click.echo(f"talktoken: {err}", err=True)
+        sys.exit(err.exit_code)

@@ -83,11 +83,27 @@ def pull_sessions(
         result.sessions.append(item)
         if status != "running":
             items[name] = item
-    _check_known(client, archive, list(items.values()))
-    _fetch_and_import(client, archive, [p for p in items.values() if not p.sha256], progress)
-    if delete:
-        _delete(client, archive, [p for p in items.values() if p.status != "failed"])
+    try:
+        _check_known(client, archive, list(items.values()))
+        _fetch_and_import(client, archive, [p for p in items.values() if not p.sha256], progress)
+        if delete:
+            _delete(client, archive, [p for p in items.values() if p.status != "failed"])
+    except KeyboardInterrupt:
+        raise PullInterrupted(_stopped("interrupted (Ctrl-C)", result, archive)) from None
+    except TalktokenError as exc:  # a lost link, a silent device: same class, the counts added
+        exc.args = (_stopped(str(exc), result, archive),)
+        raise
     return result
+
+
+def _stopped(why: str, result: PullResult, archive: Any) -> str:
+    stored = sum(1 for p in result.sessions if p.status in ("new", "archived"))
+    total = sum(1 for p in result.sessions if p.status != "running")
+    where = getattr(archive, "dir", "the archive")
+    return (
+        f"the pull stopped: {why}. {stored} of {total} sessions are stored in {where}, each "
+        "verified; run `talktoken logs pull` again to finish"
+    )
 
 
 def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
@@ -163,3 +179,9 @@ class PullFailed(TalktokenError):
     """Some sessions could not be pulled (each is listed with its reason)."""
 
     exit_code = 26
+
+
+class PullInterrupted(TalktokenError):
+    """A pull stopped part-way (Ctrl-C, a lost link); what was verified is in the archive."""
+
+    exit_code = 64
