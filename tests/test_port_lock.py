@@ -130,3 +130,17 @@ def test_a_port_that_does_not_answer_fails_within_two_seconds(tmp_path):
     assert r.returncode == 62, r.stderr
     assert "did not answer talktoken's hello within 2 s" in r.stderr
     assert took < 2.0 + 1.5  # the budget, plus starting Python
+
+
+def test_a_pico_in_bootsel_mode_is_named(tmp_path, monkeypatch):
+    drive = tmp_path / "media" / "RPI-RP2"
+    drive.mkdir(parents=True)
+    (drive / "INFO_UF2.TXT").write_text(
+        "UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\nBoard-ID: RPI-RP2\n"
+    )
+    assert linkmod.bootsel_drive([str(tmp_path / "media" / "*")]) == str(drive)
+    assert linkmod.bootsel_drive([str(tmp_path / "none" / "*")]) == ""
+    monkeypatch.setattr(linkmod, "list_ports", lambda: [])
+    monkeypatch.setattr(linkmod, "bootsel_drive", lambda roots=None: str(drive))
+    with pytest.raises(NoDeviceError, match="BOOTSEL mode.*MicroPython .uf2"):
+        linkmod.resolve_port(None)

@@ -84,7 +84,10 @@ class Device:
         try:
             out = self.t.exec(code)
         except TransportError as exc:
-            raise DeployError(f"the device failed a deploy step: {exc}") from None
+            raise DeployError(
+                f"the device failed a deploy step: {exc}; nothing half-done is started: run "
+                "`talktoken deploy` again"
+            ) from None
         return ast.literal_eval(out.decode().strip())
 
     def listdir(self) -> list[str]:
@@ -125,7 +128,10 @@ class Device:
         try:
             self.t.fs_writefile(self.path(name), data, chunk_size=WRITE_CHUNK)
         except TransportError as exc:
-            raise DeployError(f"could not write {name} on the device: {exc}") from None
+            raise DeployError(
+                f"could not write {name} on the device: {exc}; nothing was switched over: run "
+                "`talktoken deploy` again"
+            ) from None
 
     def rename_all(self, pairs: list[tuple[str, str]]) -> None:
         """Rename each (old, new) pair of names on the device, in order."""

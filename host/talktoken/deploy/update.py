@@ -64,6 +64,18 @@ class DeviceVerifyError(DeployError):
     exit_code = 32
 
 
+class SimulatorDeployError(DeployError):
+    """The port is a simulated device's: it runs this checkout's firmware already."""
+
+    exit_code = 65
+
+
+class DeployLinkError(DeployError):
+    """The link to the device failed in the middle of a deploy step."""
+
+    exit_code = 66
+
+
 @dataclass
 class DeployResult:
     """Outcome of one deploy (or dry run)."""
@@ -159,6 +171,13 @@ def deploy(
     from mpremote.transport import TransportError
     from mpremote.transport_serial import SerialTransport
 
+    from talktoken.sim.link import is_sim_port
+
+    if is_sim_port(port):
+        raise SimulatorDeployError(
+            f"{port} is a simulated talktoken: the simulator already runs this checkout's "
+            "firmware (restart `talktoken sim` to pick up changes); deploy is for a Pico on USB"
+        )
     say = log or (lambda _msg: None)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="talktoken-deploy-") as tmp:
@@ -193,15 +212,19 @@ def deploy(
         if not dry_run:
             try:
                 _apply(dev, plan, files, version, say)
-            except DeployError:
-                # Nothing was switched over: restart the old firmware, or leave the REPL.
+            except (DeployError, TransportError, OSError) as exc:
+                # Restart the firmware on the device (old or new, both whole), or leave the REPL.
                 _leave(dev, transport, restart=info is not None)
-                raise
+                if isinstance(exc, DeployError):
+                    raise
+                raise DeployLinkError(_link_failed(exc)) from None
         if not dry_run or info is not None:
             dev.reset()  # a dry run restarts firmware it interrupted
             reset = True
         else:
             transport.exit_raw_repl()
+    except (TransportError, OSError) as exc:
+        raise DeployLinkError(_link_failed(exc)) from None
     finally:
         try:
             transport.close()
@@ -219,13 +242,25 @@ def deploy(
     )
 
 
+def _link_failed(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if len(text) > 120:
+        text = text[:120] + "..."
+    return (
+        f"the link to the device failed during the deploy ({text}); files are switched over "
+        "only after all arrived verified, so run `talktoken deploy` again: it copies what "
+        "still differs; if the device no longer answers, unplug it, hold PHASE+HOLD while "
+        "plugging it in, and deploy again"
+    )
+
+
 def _leave(dev: Device, transport: Any, restart: bool) -> None:
     try:
         if restart:
             dev.reset()
         else:
             transport.exit_raw_repl()
-    except OSError:
+    except (OSError, Exception):  # noqa: BLE001 - the link may be gone; nothing else to undo
         pass
 
 

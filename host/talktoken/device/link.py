@@ -109,6 +109,14 @@ def resolve_port(port: str | None) -> str:
         return port
     found = [p for p in list_ports() if p.talktoken]
     if not found:
+        drive = bootsel_drive()
+        if drive:
+            raise NoDeviceError(
+                f"a Pico in BOOTSEL mode is attached (the drive {drive}) but it has no "
+                "MicroPython yet: copy the MicroPython .uf2 for your board (from "
+                "https://micropython.org/download/RPI_PICO/ or RPI_PICO2) onto that drive; "
+                "the Pico restarts with a serial port, then run `talktoken deploy`"
+            )
         raise NoDeviceError(
             "no talktoken found on USB; plug it in, or name the port with --port "
             "(or TALKTOKEN_PORT); `talktoken ports` lists what is attached"
@@ -164,6 +172,27 @@ def check_port_name(port: str, platform: str = sys.platform) -> str:
             f"{port} is {kind}, not a serial port; `talktoken ports` lists the serial ports"
         )
     return port
+
+
+def bootsel_drive(roots: list[str] | None = None) -> str:
+    """The mount point of a Pico in BOOTSEL mode (a drive holding INFO_UF2.TXT whose board
+    is RPI-RP2 or RP2350), or ""."""
+    import glob
+
+    if roots is None:
+        roots = ["/media/*/*", "/run/media/*/*", "/media/*", "/Volumes/*", "/mnt/*"]
+        if sys.platform == "win32":
+            roots = [f"{c}:\\" for c in "DEFGHIJKLMNOPQRSTUVWXYZ"]
+    for pattern in roots:
+        for mount in glob.glob(pattern):
+            try:
+                with open(os.path.join(mount, "INFO_UF2.TXT"), encoding="ascii") as f:
+                    text = f.read(512)
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "RPI-RP2" in text or "RP2350" in text:
+                return mount
+    return ""
 
 
 def parse_reply(line: bytes) -> Reply | None:

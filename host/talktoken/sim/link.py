@@ -8,6 +8,7 @@ master never sees EIO when a client closes the port.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import tty
@@ -37,6 +38,12 @@ class PtyLink:
         if link is not None:
             self._make_link(Path(link))
         self.port = str(self.link) if self.link is not None else self.slave_name
+        self._marker = _marker_path(self.slave_name)
+        try:
+            self._marker.parent.mkdir(parents=True, exist_ok=True)
+            self._marker.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
+        except OSError:
+            self._marker = None  # only `deploy` reads it, to say this is a simulator
 
     def _make_link(self, path: Path) -> None:
         if path.is_symlink():
@@ -53,6 +60,12 @@ class PtyLink:
 
     def close(self) -> None:
         """Remove the symlink (if it still points at this pty) and close both sides."""
+        if getattr(self, "_marker", None) is not None:
+            try:
+                self._marker.unlink()
+            except OSError:
+                pass
+            self._marker = None
         if self.link is not None:
             try:
                 if os.readlink(self.link) == self.slave_name:
@@ -67,3 +80,20 @@ class PtyLink:
                 except OSError:
                     pass
         self.master = self.slave = -1
+
+
+def _marker_path(slave: str) -> Path:
+    from talktoken.device.portlock import lock_dir, port_key
+
+    return lock_dir().parent / "sims" / (port_key(slave).replace("/", "_") + ".json")
+
+
+def is_sim_port(port: str) -> bool:
+    """True when `port` (any path or symlink to it) is served by a running simulator."""
+    try:
+        path = _marker_path(port)
+        pid = int(json.loads(path.read_text(encoding="utf-8"))["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
