@@ -92,3 +92,35 @@ def test_deploy_to_a_simulator_says_so(tmp_path):
 
         r = cli(sim.port, "deploy")
         assert r.returncode == 65 and "Traceback" not in r.stderr, r.stderr
+
+
+def test_target_check_refuses_old_micropython_and_unknown_boards():
+    dep.check_target(((1, 24, 1), 0x2906, "Raspberry Pi Pico with RP2040", "rp2"), 6)
+    with pytest.raises(dep.UnsupportedDeviceError, match="MicroPython 1.18.0.*flash") as e:
+        dep.check_target(((1, 18, 0), 5, "Raspberry Pi Pico with RP2040", "rp2"), 6)
+    assert e.value.exit_code == 67
+    with pytest.raises(dep.UnsupportedDeviceError, match="ESP32.*Pico"):
+        dep.check_target(((1, 24, 0), 6, "Generic ESP32 module with ESP32", "esp32"), 6)
+
+
+def test_deploy_reads_the_devices_micropython_first(tmp_path, monkeypatch):
+    root = tmp_path / "fs"
+    root.mkdir()
+    dev = PtyDevice(root).start()
+    seen = []
+    real = dep.check_target
+
+    def spy(impl, mpy):
+        seen.append((impl, mpy))
+        real(impl, mpy)
+        raise dep.UnsupportedDeviceError("refused for the test")
+
+    monkeypatch.setattr(dep, "check_target", spy)
+    try:
+        with pytest.raises(dep.UnsupportedDeviceError):
+            run_deploy(dev)
+        assert not any(p.suffix == ".mpy" for p in root.iterdir()), "nothing copied"
+        ((impl, mpy),) = seen
+        assert impl[3] == "linux" and mpy >= 6 and (impl[1] & 0xFF) >= mpy
+    finally:
+        dev.stop()

@@ -90,6 +90,17 @@ class Device:
             ) from None
         return ast.literal_eval(out.decode().strip())
 
+    def implementation(self) -> tuple:
+        """(version tuple, sys.implementation._mpy, _machine, sys.platform) of the device."""
+        got = self._eval(
+            "import sys\ni = sys.implementation\n"
+            "print(repr((tuple(i.version[:3]), getattr(i, '_mpy', 0), "
+            "getattr(i, '_machine', ''), sys.platform)))"
+        )
+        if not (isinstance(got, tuple) and len(got) == 4):
+            raise DeployError("the device did not say which MicroPython it runs; is it one?")
+        return got
+
     def listdir(self) -> list[str]:
         """Names in the device root. Raises DeployError if the device fails."""
         return self._eval(f"import os\nprint(repr(os.listdir({self.root!r})))")

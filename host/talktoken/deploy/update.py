@@ -40,6 +40,8 @@ __all__ = [
     "DeviceVerifyError",
     "Plan",
     "SessionRunningError",
+    "UnsupportedDeviceError",
+    "check_target",
     "ask_firmware",
     "build",
     "deploy",
@@ -68,6 +70,42 @@ class SimulatorDeployError(DeployError):
     """The port is a simulated device's: it runs this checkout's firmware already."""
 
     exit_code = 65
+
+
+class UnsupportedDeviceError(DeployError):
+    """The device's MicroPython is too old for the .mpy files, or its board is not known."""
+
+    exit_code = 67
+
+
+KNOWN_PLATFORMS = ("rp2", "linux")  # a Pico / Pico 2, and the unix port the tests use
+FLASH_HINT = (
+    "flash MicroPython 1.22 or newer for your board first: hold BOOTSEL while plugging it in "
+    "and copy the .uf2 from https://micropython.org/download/RPI_PICO/ (or RPI_PICO2)"
+)
+
+
+def check_target(impl: tuple, mpy_version: int) -> None:
+    """Refuse (UnsupportedDeviceError) a device whose MicroPython cannot load `.mpy` files of
+    `mpy_version`, or whose platform is not one talktoken runs on. `impl`: (version tuple,
+    sys.implementation._mpy, _machine, sys.platform) as the device printed them."""
+    version, mpy, machine, platform = impl
+    dotted = ".".join(str(v) for v in version)
+    if platform not in KNOWN_PLATFORMS:
+        raise UnsupportedDeviceError(
+            f"the device is a {machine or platform} ({platform}); talktoken runs on a "
+            "Raspberry Pi Pico or Pico 2 (rp2): nothing was copied"
+        )
+    if (int(mpy) & 0xFF) < mpy_version:
+        raise UnsupportedDeviceError(
+            f"the device runs MicroPython {dotted}, which cannot load .mpy version "
+            f"{mpy_version} files; nothing was copied; {FLASH_HINT}"
+        )
+
+
+def _mpy_version(files: dict[str, bytes]) -> int:
+    heads = [data[1] for name, data in files.items() if name.endswith(".mpy") and len(data) > 1]
+    return max(heads, default=0)
 
 
 class DeployLinkError(DeployError):
@@ -206,6 +244,11 @@ def deploy(
         dev = Device(transport, root)
         if info is not None:
             dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
+        try:
+            check_target(dev.implementation(), _mpy_version(files))
+        except DeployError:
+            _leave(dev, transport, restart=info is not None)
+            raise
         listing = dev.listdir()
         owned = dev.read_manifest()
         plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
