@@ -160,7 +160,7 @@ def ask_firmware(port: str, force: bool, timeout: float = 1.0) -> dict | None:
     try:
         try:
             client.request("hello", {"proto": PROTO_VERSION}, timeout=timeout)
-            info = client.info()
+            info = client.request("info")  # only `state` matters here (any firmware version)
         except (LinkError, DeviceError):
             return None  # a REPL, a busy script or other firmware: mpremote's Ctrl-C decides
         if info.get("state") in RUNNING_STATES and not force:
