@@ -118,6 +118,10 @@ class Archive:
         self.files = self.dir / SESSIONS_DIR
         old = os.umask(0o077)  # the db, its journal and every file in here: owner only
         try:
+            if self.dir.exists() and not self.dir.is_dir():
+                raise ArchiveError(
+                    f"the archive {self.dir} is a file, not a folder; give --archive a folder"
+                )
             self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             self.files.mkdir(mode=0o700, exist_ok=True)
             sweep_tmp(self.files)
@@ -125,15 +129,28 @@ class Archive:
             if not db.exists():
                 os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             self.db = sqlite3.connect(db)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot open the archive {self.dir}: {exc.strerror or exc}; "
+                "give --archive a folder you may write to"
+            ) from None
         finally:
             os.umask(old)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA secure_delete = ON")  # purged bytes are overwritten
-        migrate(self.db, files_dir=self.files)
-        if self._meta("metrics_version") != str(metrics.METRICS_VERSION):
-            with self.db:  # metrics changed: every summary is recomputed on first use
-                self.db.execute("UPDATE sessions SET summarized = 0")
-                self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+        try:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA secure_delete = ON")  # purged bytes are overwritten
+            migrate(self.db, files_dir=self.files)
+            if self._meta("metrics_version") != str(metrics.METRICS_VERSION):
+                with self.db:  # metrics changed: every summary is recomputed on first use
+                    self.db.execute("UPDATE sessions SET summarized = 0")
+                    self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise ArchiveError(
+                f"the archive database {self.dir / DB_NAME} cannot be used ({exc}); "
+                "it is damaged or not talktoken's. Keep a copy of it (it holds the pulled "
+                "sessions), then pull into a new --archive"
+            ) from None
 
     # -- small helpers -------------------------------------------------------------------
     def close(self) -> None:

@@ -132,7 +132,12 @@ def pull(ctx: click.Context, out: str | None) -> None:
         got = client.agenda_get()
     text = agendafile.to_toml(got["agenda"], comment=f"talktoken agenda pulled [{got['hash']}]")
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            from talktoken.errors import file_problem
+
+            raise file_problem(exc, out) from None
     if options(ctx).json:
         emit(ctx, got, lambda d: "")
     elif out:

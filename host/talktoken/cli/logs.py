@@ -87,6 +87,7 @@ def _pull_text(d: dict) -> str:
         elif s["status"] == "new":
             lines.append(f"{s['name']}: pulled session {s['session_id']}")
     deleted = sum(1 for s in d["sessions"] if s["deleted"])
+    lines.append(f"archive: {d['archive']}")
     lines.append(
         f"{counts.get('new', 0)} new, {counts.get('archived', 0)} already archived, "
         f"{counts.get('running', 0)} running (not pulled), {counts.get('failed', 0)} failed"
@@ -113,7 +114,7 @@ def pull(ctx: click.Context, delete: bool, no_progress: bool) -> None:
         if bar is not None:
             bar.done()
         archive.close()
-    emit(ctx, result.as_dict(), _pull_text)
+    emit(ctx, {**result.as_dict(), "archive": str(archive.dir)}, _pull_text)
     if result.failed:
         from talktoken.device.pull import PullFailed
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 
 import click
@@ -63,6 +64,9 @@ def cli(ctx: click.Context) -> None:
     Start with `talktoken demo`, or `talktoken sim` to try the device without one.
     --port, --json and --archive may also be given after the command.
     """
+    from talktoken.device import portlock
+
+    portlock.command = ctx.invoked_subcommand or ""
     options(ctx)
 
 
@@ -86,3 +90,16 @@ def main(argv: list[str] | None = None) -> None:
         # Output piped into a closed reader (e.g. `| head`): not an error worth a trace.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    except sqlite3.Error as exc:  # the archive's database: read-only, full disk, damaged
+        click.echo(
+            f"talktoken: the archive's database failed ({exc}); check that its folder is "
+            "writable and the disk has room, then run the command again",
+            err=True,
+        )
+        sys.exit(6)
+    except OSError as exc:  # a file the command wrote or read: full disk, read-only, missing
+        from talktoken.errors import file_problem
+
+        err = file_problem(exc)
+        click.echo(f"talktoken: {err}", err=True)
+        sys.exit(err.exit_code)

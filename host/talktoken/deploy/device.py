@@ -84,8 +84,22 @@ class Device:
         try:
             out = self.t.exec(code)
         except TransportError as exc:
-            raise DeployError(f"the device failed a deploy step: {exc}") from None
+            raise DeployError(
+                f"the device failed a deploy step: {exc}; nothing half-done is started: run "
+                "`talktoken deploy` again"
+            ) from None
         return ast.literal_eval(out.decode().strip())
+
+    def implementation(self) -> tuple:
+        """(version tuple, sys.implementation._mpy, _machine, sys.platform) of the device."""
+        got = self._eval(
+            "import sys\ni = sys.implementation\n"
+            "print(repr((tuple(i.version[:3]), getattr(i, '_mpy', 0), "
+            "getattr(i, '_machine', ''), sys.platform)))"
+        )
+        if not (isinstance(got, tuple) and len(got) == 4):
+            raise DeployError("the device did not say which MicroPython it runs; is it one?")
+        return got
 
     def listdir(self) -> list[str]:
         """Names in the device root. Raises DeployError if the device fails."""
@@ -125,7 +139,10 @@ class Device:
         try:
             self.t.fs_writefile(self.path(name), data, chunk_size=WRITE_CHUNK)
         except TransportError as exc:
-            raise DeployError(f"could not write {name} on the device: {exc}") from None
+            raise DeployError(
+                f"could not write {name} on the device: {exc}; nothing was switched over: run "
+                "`talktoken deploy` again"
+            ) from None
 
     def rename_all(self, pairs: list[tuple[str, str]]) -> None:
         """Rename each (old, new) pair of names on the device, in order."""

@@ -40,6 +40,8 @@ __all__ = [
     "DeviceVerifyError",
     "Plan",
     "SessionRunningError",
+    "UnsupportedDeviceError",
+    "check_target",
     "ask_firmware",
     "build",
     "deploy",
@@ -62,6 +64,54 @@ class DeviceVerifyError(DeployError):
     """A file's SHA-256 computed on the device differs from the one built here."""
 
     exit_code = 32
+
+
+class SimulatorDeployError(DeployError):
+    """The port is a simulated device's: it runs this checkout's firmware already."""
+
+    exit_code = 65
+
+
+class UnsupportedDeviceError(DeployError):
+    """The device's MicroPython is too old for the .mpy files, or its board is not known."""
+
+    exit_code = 67
+
+
+KNOWN_PLATFORMS = ("rp2", "linux")  # a Pico / Pico 2, and the unix port the tests use
+FLASH_HINT = (
+    "flash MicroPython 1.22 or newer for your board first: hold BOOTSEL while plugging it in "
+    "and copy the .uf2 from https://micropython.org/download/RPI_PICO/ (or RPI_PICO2)"
+)
+
+
+def check_target(impl: tuple, mpy_version: int) -> None:
+    """Refuse (UnsupportedDeviceError) a device whose MicroPython cannot load `.mpy` files of
+    `mpy_version`, or whose platform is not one talktoken runs on. `impl`: (version tuple,
+    sys.implementation._mpy, _machine, sys.platform) as the device printed them."""
+    version, mpy, machine, platform = impl
+    dotted = ".".join(str(v) for v in version)
+    if platform not in KNOWN_PLATFORMS:
+        raise UnsupportedDeviceError(
+            f"the device is a {machine or platform} ({platform}); talktoken runs on a "
+            "Raspberry Pi Pico or Pico 2 (rp2): nothing was copied"
+        )
+    if (int(mpy) & 0xFF) < mpy_version:
+        raise UnsupportedDeviceError(
+            f"the device runs MicroPython {dotted}, which cannot load .mpy version "
+            f"{mpy_version} files; nothing was copied; {FLASH_HINT}"
+        )
+
+
+def _mpy_version(files: dict[str, bytes]) -> int:
+    heads = [data[1] for name, data in files.items() if name.endswith(".mpy") and len(data) > 1]
+    return max(heads, default=0)
+
+
+class DeployLinkError(DeployError):
+    """The link to the device failed in the middle of a deploy step."""
+
+    exit_code = 66
 
 
 @dataclass
@@ -111,7 +161,7 @@ def ask_firmware(port: str, force: bool, timeout: float = 1.0) -> dict | None:
     try:
         try:
             client.request("hello", {"proto": PROTO_VERSION}, timeout=timeout)
-            info = client.info()
+            info = client.request("info")  # only `state` matters here (any firmware version)
         except (LinkError, DeviceError):
             return None  # a REPL, a busy script or other firmware: mpremote's Ctrl-C decides
         if info.get("state") in RUNNING_STATES and not force:
@@ -160,6 +210,13 @@ def deploy(
     from mpremote.transport import TransportError
     from mpremote.transport_serial import SerialTransport
 
+    from talktoken.device.portlock import is_sim_port
+
+    if is_sim_port(port):
+        raise SimulatorDeployError(
+            f"{port} is a simulated talktoken: the simulator already runs this checkout's "
+            "firmware (restart `talktoken sim` to pick up changes); deploy is for a Pico on USB"
+        )
     say = log or (lambda _msg: None)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="talktoken-deploy-") as tmp:
@@ -188,21 +245,30 @@ def deploy(
         dev = Device(transport, root)
         if info is not None:
             dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
+        try:
+            check_target(dev.implementation(), _mpy_version(files))
+        except DeployError:
+            _leave(dev, transport, restart=info is not None)
+            raise
         listing = dev.listdir()
         owned = dev.read_manifest()
         plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
         if not dry_run:
             try:
                 _apply(dev, plan, files, version, say)
-            except DeployError:
-                # Nothing was switched over: restart the old firmware, or leave the REPL.
+            except (DeployError, TransportError, OSError) as exc:
+                # Restart the firmware on the device (old or new, both whole), or leave the REPL.
                 _leave(dev, transport, restart=info is not None)
-                raise
+                if isinstance(exc, DeployError):
+                    raise
+                raise DeployLinkError(_link_failed(exc)) from None
         if not dry_run or info is not None:
             dev.reset()  # a dry run restarts firmware it interrupted
             reset = True
         else:
             transport.exit_raw_repl()
+    except (TransportError, OSError) as exc:
+        raise DeployLinkError(_link_failed(exc)) from None
     finally:
         try:
             transport.close()
@@ -220,13 +286,25 @@ def deploy(
     )
 
 
+def _link_failed(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if len(text) > 120:
+        text = text[:120] + "..."
+    return (
+        f"the link to the device failed during the deploy ({text}); files are switched over "
+        "only after all arrived verified, so run `talktoken deploy` again: it copies what "
+        "still differs; if the device no longer answers, unplug it, hold PHASE+HOLD while "
+        "plugging it in, and deploy again"
+    )
+
+
 def _leave(dev: Device, transport: Any, restart: bool) -> None:
     try:
         if restart:
             dev.reset()
         else:
             transport.exit_raw_repl()
-    except OSError:
+    except (OSError, Exception):  # noqa: BLE001 - the link may be gone; nothing else to undo
         pass
 
 

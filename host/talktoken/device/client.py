@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import random
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from talktoken.device import pipeline
-from talktoken.device.errors import (
-    VerifyError,
-    VersionError,
+from talktoken.device.errors import VerifyError, VersionError
+from talktoken.device.link import Link, LinkError, MalformedReplyError, NoAnswerError, Reply
+from talktoken.device.replies import (
+    MAX_FILE_BYTES,
+    check_info,
+    check_sha,
     device_error,
+    shape,
 )
-from talktoken.device.link import Link, LinkError, Reply
 
 PROTO_VERSION = 1
+HELLO_BUDGET_S = 2.0  # a port that does not answer hello fails within this
 
 
 class Client:
@@ -70,9 +78,24 @@ class Client:
         return reply
 
     def _wait(self, rid: int, op: str, timeout: float | None = None) -> Reply:
+        """The reply to `rid`; events and stale replies do not extend the wait."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         while True:
-            reply = self.next_reply(op, timeout)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise LinkError(
+                    f"the device on {self.link.port} did not answer `{op}` (it kept sending "
+                    "other lines); unplug and replug it, then try again"
+                )
+            reply = self.next_reply(op, left)
             if reply is not None and reply.rid == rid:
+                if reply.kind == "bad":
+                    raise MalformedReplyError(
+                        f"the device's answer to `{op}` is not talktoken's protocol "
+                        f"({reply.message}); is it a talktoken? `talktoken deploy` installs "
+                        "the firmware"
+                    )
                 return reply
 
     def request(self, op: str, args: dict | None = None, timeout: float | None = None) -> Any:
@@ -91,22 +114,39 @@ class Client:
     def hello(self) -> dict:
         """Version handshake; remembers and returns the device's identity."""
         self.link.resync()
+        first = min(self.timeout, HELLO_BUDGET_S * 0.6)
         try:
-            info = self.request("hello", {"proto": PROTO_VERSION}, timeout=min(self.timeout, 3.0))
+            info = self.request("hello", {"proto": PROTO_VERSION}, timeout=first)
+        except MalformedReplyError:
+            raise
         except LinkError:
             # A REPL or a busy loop may swallow the first line: try once more.
-            info = self.request("hello", {"proto": PROTO_VERSION})
+            try:
+                info = self.request(
+                    "hello",
+                    {"proto": PROTO_VERSION},
+                    timeout=min(self.timeout, HELLO_BUDGET_S - first),
+                )
+            except MalformedReplyError:
+                raise
+            except LinkError:
+                raise NoAnswerError(
+                    f"{self.link.port} did not answer talktoken's hello within "
+                    f"{HELLO_BUDGET_S:.0f} s; is it a talktoken running its firmware? "
+                    "`talktoken ports` lists the Picos attached, `talktoken deploy` installs "
+                    "the firmware"
+                ) from None
         if info.get("proto") != PROTO_VERSION:
             raise VersionError(
                 f"the device speaks protocol {info.get('proto')}, this tool {PROTO_VERSION}; "
                 "update the firmware with `talktoken deploy` or this tool with pip"
             )
-        self.device = info
+        self.device = shape(info, "hello", {"fetch_queue": int})
         return info
 
     def info(self) -> dict:
         """Device status: firmware, clock, state, agenda, battery_mv and storage figures."""
-        return self.request("info")
+        return check_info(self.request("info"))
 
     def clock_set(self, epoch: int | None = None) -> dict:
         """Set the device clock (default: now, UTC seconds)."""
@@ -128,6 +168,10 @@ class Client:
         sends it together with `info`). Firmware without pages answers everything at once.
         """
         return pipeline.all_sessions(self, first)
+
+    def hash(self, name: str) -> str:
+        """SHA-256 (hex) of a session file, computed on the device."""
+        return check_sha(self.request("hash", {"name": name}), "hash")
 
     def delete(self, name: str, sha256: str) -> dict:
         """Delete a session file; DeviceError(code="hash") if `sha256` does not match it."""
@@ -168,25 +212,33 @@ class Client:
         return pipeline.run_requests(self, requests, window)
 
     def fetch_many(
-        self, names: list[str], progress: Callable[[str, int], None] | None = None
+        self,
+        names: list[str],
+        progress: Callable[[str, int], None] | None = None,
+        sizes: dict[str, int] | None = None,
     ) -> Iterator[tuple[str, bytes | None, str | Exception]]:
         """Pipelined verified fetches (talktoken.device.pipeline.fetch_many), as many in flight as
         the device queues (`fetch_queue` of hello; 1 for firmware without a queue)."""
-        window = int(self.device.get("fetch_queue") or 1)
-        return pipeline.fetch_many(self, names, window, progress)
+        window = max(1, min(64, int(self.device.get("fetch_queue") or 1)))
+        return pipeline.fetch_many(self, names, window, progress, sizes)
 
     def fetch(
         self,
         name: str,
         progress: Callable[[int, int], None] | None = None,
         retries: int = 2,
+        size: int | None = None,
     ) -> tuple[bytes, str]:
-        """Download a whole session file; returns (bytes, sha256) checked against the device."""
+        """Download a whole session file; returns (bytes, sha256) checked against the device.
+
+        `size`: the listed size; a device that streams well past it is stopped (VerifyError).
+        """
         data = bytearray()
         last: Exception | None = None
+        limit = MAX_FILE_BYTES if size is None else min(MAX_FILE_BYTES, size + pipeline.SLACK)
         for _ in range(retries + 1):
             try:
-                return self._fetch_from(name, data, progress)
+                return self._fetch_from(name, data, progress, limit)
             except (VerifyError, LinkError) as exc:
                 last = exc
                 if isinstance(exc, VerifyError):
@@ -195,20 +247,40 @@ class Client:
         raise last
 
     def _fetch_from(
-        self, name: str, data: bytearray, progress: Callable[[int, int], None] | None
+        self,
+        name: str,
+        data: bytearray,
+        progress: Callable[[int, int], None] | None,
+        limit: int = MAX_FILE_BYTES,
     ) -> tuple[bytes, str]:
         rid = self._next_id()
         self.link.send(rid, "fetch", {"name": name, "offset": len(data)})
-        fetch = pipeline.Fetch(name, data)
+        hasher = hashlib.sha256(data) if data else hashlib.sha256()
         while True:
             reply = self._wait(rid, "fetch")
             if reply.kind == "err":
                 raise device_error("fetch", reply)
             if reply.kind == "chunk":
-                fetch.chunk(reply.offset, reply.crc, reply.payload)
-                if fetch.problem:
-                    raise VerifyError(fetch.problem)
+                if len(data) + len(reply.payload) * 3 // 4 > limit:
+                    raise VerifyError(f"{name}: the device sends more bytes than it listed")
+                if reply.offset != len(data):
+                    raise VerifyError(f"{name}: chunk at {reply.offset}, expected {len(data)}")
+                try:
+                    raw = base64.b64decode(reply.payload, validate=True)
+                except (binascii.Error, ValueError):
+                    raise VerifyError(f"{name}: a chunk is not valid base64") from None
+                if zlib.crc32(raw) != reply.crc:
+                    raise VerifyError(f"{name}: chunk at {reply.offset} fails its CRC")
+                data += raw
+                hasher.update(raw)
                 if progress is not None:
                     progress(len(data), 0)
                 continue
-            return fetch.final(reply.data)
+            final = reply.data
+            size, sha = final.get("size"), check_sha(final, "fetch")
+            if len(data) != size:
+                raise VerifyError(f"{name}: got {len(data)} bytes, the device says {size}")
+            digest = hasher.hexdigest()
+            if digest != sha:
+                raise VerifyError(f"{name}: SHA-256 {digest[:12]}.. differs from the device's")
+            return bytes(data), digest

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,9 +36,30 @@ class LinkError(TalktokenError):
     exit_code = 22
 
 
+class NotSerialPortError(NoDeviceError):
+    """The --port names a file or directory that is not a serial device."""
+
+    exit_code = 61
+
+
+class NoAnswerError(LinkError):
+    """The port opened but nothing on it answered the protocol's hello in time."""
+
+    exit_code = 62
+
+
+class MalformedReplyError(LinkError):
+    """The device answered with a line of the protocol's frame but not of its shape."""
+
+    exit_code = 63
+
+
 @dataclass
 class Reply:
-    """One device line: kind is ok, err, chunk or ev; rid is None for events."""
+    """One device line: kind is ok, err, chunk or ev; rid is None for events.
+
+    kind "bad": a reply to request `rid` whose body is not of the protocol's shape (`message`).
+    """
 
     kind: str
     rid: int | None
@@ -85,6 +109,14 @@ def resolve_port(port: str | None) -> str:
         return port
     found = [p for p in list_ports() if p.talktoken]
     if not found:
+        drive = bootsel_drive()
+        if drive:
+            raise NoDeviceError(
+                f"a Pico in BOOTSEL mode is attached (the drive {drive}) but it has no "
+                "MicroPython yet: copy the MicroPython .uf2 for your board (from "
+                "https://micropython.org/download/RPI_PICO/ or RPI_PICO2) onto that drive; "
+                "the Pico restarts with a serial port, then run `talktoken deploy`"
+            )
         raise NoDeviceError(
             "no talktoken found on USB; plug it in, or name the port with --port "
             "(or TALKTOKEN_PORT); `talktoken ports` lists what is attached"
@@ -97,6 +129,72 @@ def resolve_port(port: str | None) -> str:
     return found[0].device
 
 
+WINDOWS_PORT = re.compile(r"(?i)^(\\\\\.\\)?com[1-9][0-9]*$")  # COM3, \\.\COM12
+
+
+def check_port_name(port: str, platform: str = sys.platform) -> str:
+    """The name to open for `port` on `platform`, or NoDeviceError saying what is wrong.
+
+    pyserial URLs (loop://, socket://, rfc2217://) pass as they are. Windows ports are names
+    such as COM3, never paths. On macOS the call-out device /dev/cu.* is used instead of
+    /dev/tty.* (opening the tty waits for a carrier a Pico never raises). Elsewhere the name
+    must be an existing character device.
+    """
+    if "://" in port:
+        return port
+    if WINDOWS_PORT.match(port):
+        if platform == "win32":
+            return port
+        raise NoDeviceError(
+            f"{port} is a Windows port name; here ports are paths such as /dev/ttyACM0; "
+            "`talktoken ports` lists what is attached"
+        )
+    if platform == "win32":
+        raise NoDeviceError(
+            f"port {port} is not a Windows port name (COM3 and the like); "
+            "`talktoken ports` lists what is attached"
+        )
+    if platform == "darwin" and port.startswith("/dev/tty."):
+        callout = "/dev/cu." + port.removeprefix("/dev/tty.")
+        if os.path.exists(callout):
+            port = callout
+    try:
+        mode = os.stat(port).st_mode
+    except FileNotFoundError:
+        raise NoDeviceError(
+            f"port {port} does not exist; `talktoken ports` lists what is attached"
+        ) from None
+    except OSError as exc:
+        raise NoDeviceError(f"cannot look at port {port}: {exc.strerror}") from None
+    if not stat.S_ISCHR(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a file"
+        raise NotSerialPortError(
+            f"{port} is {kind}, not a serial port; `talktoken ports` lists the serial ports"
+        )
+    return port
+
+
+def bootsel_drive(roots: list[str] | None = None) -> str:
+    """The mount point of a Pico in BOOTSEL mode (a drive holding INFO_UF2.TXT whose board
+    is RPI-RP2 or RP2350), or ""."""
+    import glob
+
+    if roots is None:
+        roots = ["/media/*/*", "/run/media/*/*", "/media/*", "/Volumes/*", "/mnt/*"]
+        if sys.platform == "win32":
+            roots = [f"{c}:\\" for c in "DEFGHIJKLMNOPQRSTUVWXYZ"]
+    for pattern in roots:
+        for mount in glob.glob(pattern):
+            try:
+                with open(os.path.join(mount, "INFO_UF2.TXT"), encoding="ascii") as f:
+                    text = f.read(512)
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "RPI-RP2" in text or "RP2350" in text:
+                return mount
+    return ""
+
+
 def parse_reply(line: bytes) -> Reply | None:
     """Decode one device line; None for anything that is not a protocol line."""
     if not line.startswith(PREFIX):
@@ -107,17 +205,21 @@ def parse_reply(line: bytes) -> Reply | None:
         if head == b"*":
             if kind != b"ev":
                 return None
-            return Reply("ev", None, json.loads(rest))
+            data = json.loads(rest)
+            return Reply("ev", None, data) if isinstance(data, dict) else None
         rid = int(head)
         if kind == b"ok":
-            return Reply("ok", rid, json.loads(rest) if rest.strip() else {})
+            data = json.loads(rest) if rest.strip() else {}
+            if not isinstance(data, dict):
+                return Reply("bad", rid, message=f"an ok reply carries {type(data).__name__}")
+            return Reply("ok", rid, data)
         if kind == b"err":
             code, _, msg = rest.partition(b" ")
             return Reply("err", rid, code=code.decode(), message=msg.decode(errors="replace"))
         if kind == b"chunk":
             off, crc, b64 = rest.split(b" ", 2)
             return Reply("chunk", rid, offset=int(off), crc=int(crc, 16), payload=b64.strip())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return None
 
@@ -126,10 +228,18 @@ class Link:
     """A serial connection speaking request lines; `transport` may be any pyserial-like object."""
 
     def __init__(self, port: str | None = None, transport: Any = None, timeout: float = 5.0):
+        from talktoken.device import portlock
+
         self.timeout = timeout
+        self._lock: str | None = None
         if transport is None:
             name = resolve_port(port)
-            transport = open_serial(name)
+            self._lock = portlock.acquire(name)
+            try:
+                transport = open_serial(name)
+            except BaseException:
+                portlock.release(self._lock)
+                raise
             self.port = name
         else:
             self.port = port or "?"
@@ -140,10 +250,15 @@ class Link:
 
     def close(self) -> None:
         """Close the serial port; an OSError while closing is ignored."""
+        from talktoken.device import portlock
+
         try:
             self.ser.close()
         except OSError:
             pass
+        if self._lock is not None:
+            portlock.release(self._lock)
+            self._lock = None
 
     def __enter__(self) -> Link:
         return self
@@ -212,15 +327,32 @@ class Link:
 
 
 def open_serial(port: str) -> Any:
-    """Open a serial port (a device path, or any pyserial URL) for the protocol."""
+    """Open a serial port (a device name, or any pyserial URL) for the protocol, exclusively
+    where the platform can (pyserial's `exclusive`; Windows ports are exclusive anyway)."""
     import serial
 
-    if not port.startswith(("socket://", "loop://", "rfc2217://")) and not os.path.exists(port):
-        raise NoDeviceError(f"port {port} does not exist; `talktoken ports` lists what is attached")
-    try:
-        ser = serial.serial_for_url(port, baudrate=115200, timeout=0.05, write_timeout=5)
-    except (OSError, ValueError) as exc:
-        raise NoDeviceError(
-            f"cannot open {port}: {exc}; is another program (a terminal, Thonny) using it?"
-        ) from None
-    return ser
+    from talktoken.device.portlock import PortBusyError, busy_message
+
+    name = check_port_name(port)
+    extra = {} if "://" in name or sys.platform == "win32" else {"exclusive": True}
+    for attempt in range(6):
+        try:
+            return serial.serial_for_url(
+                name, baudrate=115200, timeout=0.05, write_timeout=5, **extra
+            )
+        except (OSError, ValueError) as exc:
+            text = str(exc)
+            if "exclusively lock" in text or "Access is denied" in text or "EBUSY" in text:
+                if attempt < 5:  # a child process being started may hold it for a moment
+                    time.sleep(0.05)
+                    continue
+                raise PortBusyError(busy_message(port)) from None
+            problem = exc
+            break
+    text = str(problem)
+    if "Inappropriate ioctl" in text or "Errno 25" in text:
+        raise NotSerialPortError(f"{port} is not a serial port")
+    raise NoDeviceError(
+        f"cannot open {port}: {getattr(problem, 'strerror', None) or text}; "
+        "is the device plugged in? `talktoken ports` lists what is attached"
+    )

@@ -12,14 +12,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from talktoken.device.errors import DeviceError, VerifyError, device_error
-from talktoken.device.link import LinkError
+from talktoken.device.errors import DeviceError, VerifyError
+from talktoken.device.link import LinkError, MalformedReplyError, Reply
+from talktoken.device.replies import MAX_FILE_BYTES, check_listing, check_sha, device_error
+from talktoken.errors import TalktokenError
 
 DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
+SLACK = 8192  # bytes a fetch may run past the size the listing gave (a few chunks)
 
 
 def run_requests(
@@ -34,6 +38,7 @@ def run_requests(
     out: list[Any] = [None] * len(todo)
     waiting: dict[int, int] = {}
     sent = 0
+    quiet = _Quiet(client)
     while sent < len(todo) or waiting:
         while sent < len(todo) and len(waiting) < max(1, window):
             op, args = todo[sent]
@@ -41,11 +46,15 @@ def run_requests(
             client.link.send(rid, op, args)
             waiting[rid] = sent
             sent += 1
-        reply = client.next_reply(todo[min(waiting.values())][0])
-        if reply is None or reply.rid not in waiting:
+        reply = quiet.next(todo[min(waiting.values())][0], waiting)
+        if reply is None:
             continue  # an event, or a stale reply of an earlier connection
+        quiet.progress()
+        assert reply.rid is not None  # next() hands out only replies to ids in flight
         i = waiting.pop(reply.rid)
         op = todo[i][0]
+        if reply.kind == "bad":
+            raise MalformedReplyError(f"the device's answer to `{op}` is not talktoken's protocol")
         if reply.kind == "err":
             out[i] = device_error(op, reply)
         elif reply.kind == "ok":
@@ -55,20 +64,46 @@ def run_requests(
     return out
 
 
-class Fetch:
-    """One fetch in flight: the bytes so far, their hash, and the first problem seen.
+class _Quiet:
+    """Reads replies; only a reply to a request in flight counts as the device answering,
+    so a device that sends nothing but events or stale ids still times out."""
 
-    `data` may hold bytes already received (a fetch resumed at their end); it grows in place.
-    """
+    def __init__(self, client):
+        self.client = client
+        self.deadline = time.monotonic() + client.timeout
 
-    def __init__(self, name: str, data: bytearray | None = None):
+    def next(self, what: str, flying: dict) -> Reply | None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise LinkError(
+                f"the device on {self.client.link.port} did not answer `{what}` (it kept "
+                "sending other lines); unplug and replug it, then try again"
+            )
+        reply = self.client.next_reply(what, left)
+        if reply is None or reply.rid not in flying:
+            return None
+        return reply
+
+    def progress(self) -> None:
+        """The device answered something useful: the wait starts again."""
+        self.deadline = time.monotonic() + self.client.timeout
+
+
+class _Fetch:
+    """One fetch in flight: the bytes so far, their hash, and the first problem seen."""
+
+    def __init__(self, name: str, limit: int):
         self.name = name
-        self.data = bytearray() if data is None else data
-        self.hasher = hashlib.sha256(self.data)
+        self.limit = limit
+        self.data = bytearray()
+        self.hasher = hashlib.sha256()
         self.problem = ""
 
     def chunk(self, offset: int, crc: int, payload: bytes) -> None:
         if self.problem:
+            return
+        if len(self.data) + len(payload) * 3 // 4 > self.limit:
+            self.problem = f"{self.name}: the device sends more bytes than it listed"
             return
         if offset != len(self.data):
             self.problem = f"{self.name}: chunk at {offset}, expected {len(self.data)}"
@@ -87,7 +122,7 @@ class Fetch:
     def final(self, data: dict) -> tuple[bytes, str]:
         if self.problem:
             raise VerifyError(self.problem)
-        size, sha = data.get("size"), data.get("sha256")
+        size, sha = data.get("size"), check_sha(data, "fetch")
         if len(self.data) != size:
             raise VerifyError(f"{self.name}: got {len(self.data)} bytes, the device says {size}")
         digest = self.hasher.hexdigest()
@@ -101,6 +136,7 @@ def fetch_many(
     names: Iterable[str],
     window: int,
     progress: Callable[[str, int], None] | None = None,
+    sizes: dict[str, int] | None = None,
 ) -> Iterator[tuple[str, bytes | None, str | Exception]]:
     """Fetch whole files with up to `window` fetch requests queued on the device.
 
@@ -108,20 +144,33 @@ def fetch_many(
     check, else (name, None, error) with a VerifyError or the device's DeviceError; in the
     order the files complete. `progress(name, bytes so far)` after every chunk. LinkError
     (silence, a lost port) is raised: what was yielded before is whole and verified.
+    `sizes`: the listed size of each file; a fetch that streams more than its size (plus a
+    chunk or two of slack) is stopped.
     """
+
+    def limit(name: str) -> int:
+        listed = (sizes or {}).get(name)
+        return MAX_FILE_BYTES if listed is None else min(MAX_FILE_BYTES, listed + SLACK)
+
     todo = list(names)
-    flying: dict[int, Fetch] = {}
+    flying: dict[int, _Fetch] = {}
     sent = 0
+    quiet = _Quiet(client)
     while sent < len(todo) or flying:
         while sent < len(todo) and len(flying) < max(1, window):
             rid = client._next_id()
             client.link.send(rid, "fetch", {"name": todo[sent]})
-            flying[rid] = Fetch(todo[sent])
+            flying[rid] = _Fetch(todo[sent], limit(todo[sent]))
             sent += 1
-        reply = client.next_reply("fetch")
-        if reply is None or reply.rid not in flying:
+        reply = quiet.next("fetch", flying)
+        if reply is None:
             continue
+        assert reply.rid is not None  # next() hands out only replies to ids in flight
         f = flying[reply.rid]
+        if reply.kind == "bad":
+            raise MalformedReplyError("the device's answer to `fetch` is not talktoken's protocol")
+        if not f.problem:
+            quiet.progress()  # chunks of a fetch already found bad do not keep it waiting
         if reply.kind == "chunk":
             f.chunk(reply.offset, reply.crc, reply.payload)
             if progress is not None:
@@ -133,7 +182,7 @@ def fetch_many(
             continue
         try:
             raw, sha = f.final(reply.data)
-        except Exception as exc:  # VerifyError: the caller may fetch this one again
+        except (MalformedReplyError, TalktokenError) as exc:  # the caller may fetch it again
             yield f.name, None, exc
             continue
         yield f.name, raw, sha
@@ -153,7 +202,7 @@ def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[d
     """
     rows: list[dict] = []
     for _ in range(max(1, attempts)):
-        reply = first if first is not None else client.request("sessions")
+        reply = check_listing(first if first is not None else client.request("sessions"))
         first = None
         rows = list(reply["sessions"])
         start, total = reply.get("next"), reply.get("total", len(rows))
@@ -167,7 +216,7 @@ def all_sessions(client, first: dict | None = None, attempts: int = 3) -> list[d
         for page in run_requests(client, asks, SESSIONS_WINDOW):
             if isinstance(page, DeviceError):
                 raise page
-            rows += page["sessions"]
+            rows += check_listing(page)["sessions"]
             stable = stable and page.get("total") == total
         if stable:
             break

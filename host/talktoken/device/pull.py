@@ -19,6 +19,7 @@ from typing import Any
 
 from talktoken.device.client import Client
 from talktoken.device.errors import VerifyError
+from talktoken.device.replies import check_info, check_sha
 from talktoken.errors import TalktokenError
 
 
@@ -68,6 +69,7 @@ def pull_sessions(
     for reply in (info, listing):
         if isinstance(reply, Exception):
             raise reply
+    check_info(info)
     listing = client.sessions(first=listing)  # the later pages, if the device has more
     result = PullResult(device_id=str(info.get("device", "")))
     if hasattr(archive, "note_device") and info.get("fs_id") is not None:
@@ -83,11 +85,27 @@ def pull_sessions(
         result.sessions.append(item)
         if status != "running":
             items[name] = item
-    _check_known(client, archive, list(items.values()))
-    _fetch_and_import(client, archive, [p for p in items.values() if not p.sha256], progress)
-    if delete:
-        _delete(client, archive, [p for p in items.values() if p.status != "failed"])
+    try:
+        _check_known(client, archive, list(items.values()))
+        _fetch_and_import(client, archive, [p for p in items.values() if not p.sha256], progress)
+        if delete:
+            _delete(client, archive, [p for p in items.values() if p.status != "failed"])
+    except KeyboardInterrupt:
+        raise PullInterrupted(_stopped("interrupted (Ctrl-C)", result, archive)) from None
+    except TalktokenError as exc:  # a lost link, a silent device: same class, the counts added
+        exc.args = (_stopped(str(exc), result, archive),)
+        raise
     return result
+
+
+def _stopped(why: str, result: PullResult, archive: Any) -> str:
+    stored = sum(1 for p in result.sessions if p.status in ("new", "archived"))
+    total = sum(1 for p in result.sessions if p.status != "running")
+    where = getattr(archive, "dir", "the archive")
+    return (
+        f"the pull stopped: {why}. {stored} of {total} sessions are stored in {where}, each "
+        "verified; run `talktoken logs pull` again to finish"
+    )
 
 
 def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
@@ -98,8 +116,10 @@ def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
     for item, answer in zip(asked, answers, strict=True):
         if isinstance(answer, TalktokenError):
             item.error = str(answer)
-        elif archive.has(item.session_id, answer["sha256"]):
-            item.sha256, item.status = answer["sha256"], "archived"
+            continue
+        sha = check_sha(answer, "hash")
+        if archive.has(item.session_id, sha):
+            item.sha256, item.status = sha, "archived"
 
 
 def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
@@ -108,7 +128,8 @@ def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
     retry: list[Pulled] = []
     cb = None if progress is None else (lambda n, done: progress(n, done, by_name[n].size))
     try:
-        for name, raw, sha in client.fetch_many(list(by_name), progress=cb):
+        sizes = {n: p.size for n, p in by_name.items() if p.size}
+        for name, raw, sha in client.fetch_many(list(by_name), progress=cb, sizes=sizes):
             item = by_name[name]
             if raw is None:
                 assert isinstance(sha, Exception)
@@ -119,7 +140,7 @@ def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
                 got.append((item, raw, str(sha)))
         for item in retry:
             try:
-                raw, sha = client.fetch(item.name)
+                raw, sha = client.fetch(item.name, size=item.size or None)
             except VerifyError as exc:
                 item.error = str(exc)
                 continue
@@ -160,3 +181,9 @@ class PullFailed(TalktokenError):
     """Some sessions could not be pulled (each is listed with its reason)."""
 
     exit_code = 28
+
+
+class PullInterrupted(TalktokenError):
+    """A pull stopped part-way (Ctrl-C, a lost link); what was verified is in the archive."""
+
+    exit_code = 64

@@ -39,7 +39,7 @@ def parse(data: object, origin: str = "labels") -> dict[int, str]:
     problems = []
     for key, value in data.items():
         k = str(key).strip()
-        if not k.isdigit() or not 0 <= int(k) < MAX_SEATS:
+        if not (k.isascii() and k.isdigit()) or not 0 <= int(k) < MAX_SEATS:
             problems.append(f"{key!r} is not a seat number 0..{MAX_SEATS - 1}")
             continue
         if not isinstance(value, str) or not value.strip():

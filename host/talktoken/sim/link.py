@@ -8,11 +8,13 @@ master never sees EIO when a client closes the port.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import tty
 from pathlib import Path
 
+from talktoken.device.portlock import sim_marker_path as _marker_path
 from talktoken.errors import TalktokenError
 
 
@@ -37,6 +39,13 @@ class PtyLink:
         if link is not None:
             self._make_link(Path(link))
         self.port = str(self.link) if self.link is not None else self.slave_name
+        marker = _marker_path(self.slave_name)
+        self._marker: Path | None = marker
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
+        except OSError:
+            self._marker = None  # only `deploy` reads it, to say this is a simulator
 
     def _make_link(self, path: Path) -> None:
         if path.is_symlink():
@@ -53,6 +62,13 @@ class PtyLink:
 
     def close(self) -> None:
         """Remove the symlink (if it still points at this pty) and close both sides."""
+        marker = getattr(self, "_marker", None)
+        if marker is not None:
+            try:
+                marker.unlink()
+            except OSError:
+                pass
+            self._marker = None
         if self.link is not None:
             try:
                 if os.readlink(self.link) == self.slave_name:
