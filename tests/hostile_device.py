@@ -429,7 +429,7 @@ def drive(files: dict[str, bytes], lies: list[str], seed: int, archive_dir: Path
                 problem = traceback.format_exc()
                 break
         for row in archive.sessions():
-            raw = archive.path_of(row.session_id).read_bytes()
+            raw = archive.raw(row.session_id)
             if _sha(raw) not in genuine or row.sha256 != _sha(raw):
                 problem = problem or f"unverified bytes archived as {row.session_id}"
     finally:

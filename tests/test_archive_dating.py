@@ -162,9 +162,10 @@ def test_seat_slope_ignores_the_undated_session():
         summ("a", "2025-01-07T18:00:00+00:00", 0.2),
         summ("b", None, 0.9, imported_at="2025-01-08T00:00:00+00:00"),
         summ("c", "2025-01-14T18:00:00+00:00", 0.4),
+        summ("d", "2025-01-21T18:00:00+00:00", 0.6),
     ]
     (seat,) = trends.seat_trends(s)
-    assert seat["slope_per_week"] == pytest.approx(0.2)
-    s[1]["date_set"] = "2025-01-21T18:00:00+00:00"  # dated by hand: now it counts
+    assert seat["slope_per_week"] == pytest.approx(0.2)  # a, c, d: b has no date
+    s[1]["date_set"] = "2025-01-28T18:00:00+00:00"  # dated by hand: now it counts
     (seat,) = trends.seat_trends(s)
-    assert seat["slope_per_week"] == pytest.approx(0.35)
+    assert seat["slope_per_week"] == pytest.approx(7 * 8.05 / 245)

@@ -64,7 +64,9 @@ def test_the_fuzz_can_fail(files, tmp_path, monkeypatch):
     from talktoken.device import pull
 
     monkeypatch.setattr(pull, "check_info", lambda info: info)
-    monkeypatch.setattr(client, "need", lambda data, op, *keys: data)
+    from talktoken.device import replies
+
+    monkeypatch.setattr(replies, "need", lambda data, op, *keys: data)
     found = []
     for pos in range(8):
         lies = ["honest"] * pos + ["drop_field"] + ["honest"] * 12

@@ -27,5 +27,5 @@ def test_shortened_phase_shows_a_minus_in_the_table():
     summary = metrics.summarize(log)
     assert summary["phases"][0]["extended_ms"] == -12 * 60_000
     text = report_table._session(Detail(None, summary, metrics.timeline(log)), None)
-    row = next(ln for ln in text.splitlines() if ln.lstrip("| ").startswith("Open"))
+    row = next(ln for ln in text.splitlines() if ln.lstrip("| ").startswith("1. Open"))
     assert "8:00 (-12:00)" in row, row

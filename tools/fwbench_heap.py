@@ -86,6 +86,7 @@ class SlimBoard:
 
     knob_counted = True
     clock_source = 0
+    rtc_module = False
 
     def read_inputs(self):
         return 0

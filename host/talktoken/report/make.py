@@ -18,7 +18,7 @@ FORMATS = ("table", "csv", "json", "html")
 class ReportError(TalktokenError):
     """The report cannot be written where it was asked to go."""
 
-    exit_code = 2
+    exit_code = 10
 
 
 class PartialReportError(TalktokenError):
