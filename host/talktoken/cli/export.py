@@ -5,17 +5,14 @@ from __future__ import annotations
 import click
 
 from talktoken.archive.store import Archive
-from talktoken.cli.output import emit, options, shared
+from talktoken.cli.output import emit, options, sessions_chosen, shared
 from talktoken.export import run as export_run
 from talktoken.report import data as report_data
 from talktoken.report import labels as labels_mod
 
 
 @click.command("export")
-@click.argument("session_id", required=False)
-@click.option("--last", is_flag=True, help="The most recent session (the default).")
-@click.option("--since", metavar="DATE", help="Every session from DATE (YYYY-MM-DD) on.")
-@click.option("--all", "all_", is_flag=True, help="Every archived session.")
+@sessions_chosen
 @click.option(
     "--format",
     "fmt",

@@ -113,3 +113,20 @@ def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def sessions_chosen(command: Callable) -> Callable:
+    """The archived sessions a command works on: SESSION_ID, --last, --since DATE or --all
+    (the arguments session_id, last, since, all_; `report.data.select` reads them)."""
+    for decorate in reversed(
+        (
+            click.argument("session_id", required=False),
+            click.option("--last", is_flag=True, help="The most recent session (the default)."),
+            click.option(
+                "--since", metavar="DATE", help="Every session from DATE (YYYY-MM-DD) on."
+            ),
+            click.option("--all", "all_", is_flag=True, help="Every archived session."),
+        )
+    ):
+        command = decorate(command)
+    return command

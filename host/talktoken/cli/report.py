@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from talktoken.archive.store import Archive
-from talktoken.cli.output import options, shared
+from talktoken.cli.output import options, sessions_chosen, shared
 from talktoken.report.make import CSV_TABLES, FORMATS, PartialReportError, make_report
 
 LABELS_HELP = """TOML or JSON file naming seats, for this report only (never stored).
@@ -15,10 +15,7 @@ A labelled report is written outside the archive: --out, or the current director
 
 
 @click.command("report")
-@click.argument("session_id", required=False)
-@click.option("--last", is_flag=True, help="The most recent session (the default).")
-@click.option("--since", metavar="DATE", help="Every session from DATE (YYYY-MM-DD) on.")
-@click.option("--all", "all_", is_flag=True, help="Every archived session.")
+@sessions_chosen
 @click.option(
     "--format",
     "fmt",
