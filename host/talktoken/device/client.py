@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import random
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -255,32 +251,16 @@ class Client:
     ) -> tuple[bytes, str]:
         rid = self._next_id()
         self.link.send(rid, "fetch", {"name": name, "offset": len(data)})
-        hasher = hashlib.sha256(data) if data else hashlib.sha256()
+        fetch = pipeline.Fetch(name, limit, data)
         while True:
             reply = self._wait(rid, "fetch")
             if reply.kind == "err":
                 raise device_error("fetch", reply)
             if reply.kind == "chunk":
-                if len(data) + len(reply.payload) * 3 // 4 > limit:
-                    raise VerifyError(f"{name}: the device sends more bytes than it listed")
-                if reply.offset != len(data):
-                    raise VerifyError(f"{name}: chunk at {reply.offset}, expected {len(data)}")
-                try:
-                    raw = base64.b64decode(reply.payload, validate=True)
-                except (binascii.Error, ValueError):
-                    raise VerifyError(f"{name}: a chunk is not valid base64") from None
-                if zlib.crc32(raw) != reply.crc:
-                    raise VerifyError(f"{name}: chunk at {reply.offset} fails its CRC")
-                data += raw
-                hasher.update(raw)
+                fetch.chunk(reply.offset, reply.crc, reply.payload)
+                if fetch.problem:
+                    raise VerifyError(fetch.problem)
                 if progress is not None:
                     progress(len(data), 0)
                 continue
-            final = reply.data
-            size, sha = final.get("size"), check_sha(final, "fetch")
-            if len(data) != size:
-                raise VerifyError(f"{name}: got {len(data)} bytes, the device says {size}")
-            digest = hasher.hexdigest()
-            if digest != sha:
-                raise VerifyError(f"{name}: SHA-256 {digest[:12]}.. differs from the device's")
-            return bytes(data), digest
+            return fetch.final(reply.data)

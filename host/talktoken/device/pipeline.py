@@ -89,14 +89,17 @@ class _Quiet:
         self.deadline = time.monotonic() + self.client.timeout
 
 
-class _Fetch:
-    """One fetch in flight: the bytes so far, their hash, and the first problem seen."""
+class Fetch:
+    """One fetch in flight: the bytes so far, their hash, and the first problem seen.
 
-    def __init__(self, name: str, limit: int):
+    `data` may hold bytes already received (a fetch resumed at their end); it grows in place.
+    """
+
+    def __init__(self, name: str, limit: int, data: bytearray | None = None):
         self.name = name
         self.limit = limit
-        self.data = bytearray()
-        self.hasher = hashlib.sha256()
+        self.data = bytearray() if data is None else data
+        self.hasher = hashlib.sha256(self.data)
         self.problem = ""
 
     def chunk(self, offset: int, crc: int, payload: bytes) -> None:
@@ -153,14 +156,14 @@ def fetch_many(
         return MAX_FILE_BYTES if listed is None else min(MAX_FILE_BYTES, listed + SLACK)
 
     todo = list(names)
-    flying: dict[int, _Fetch] = {}
+    flying: dict[int, Fetch] = {}
     sent = 0
     quiet = _Quiet(client)
     while sent < len(todo) or flying:
         while sent < len(todo) and len(flying) < max(1, window):
             rid = client._next_id()
             client.link.send(rid, "fetch", {"name": todo[sent]})
-            flying[rid] = _Fetch(todo[sent], limit(todo[sent]))
+            flying[rid] = Fetch(todo[sent], limit(todo[sent]))
             sent += 1
         reply = quiet.next("fetch", flying)
         if reply is None:
