@@ -49,6 +49,39 @@ def make_image(path: Path, sessions: int, steps=SHORT) -> Path:
     return path
 
 
+def make_long_image(image: Path, count: int, turns: int) -> Path:
+    """`count` finished sessions of `turns` turns each, written with the firmware's LogStore
+    (under CPython, fast) into a flash image the simulator mounts."""
+    from talktoken.fwtree.paths import enable_firmware_imports
+    from talktoken.sim.vm.flash_cpy import FlashFs
+
+    enable_firmware_imports()
+    import agenda
+    import events as ev
+    from logstore import LogStore
+
+    fs = FlashFs(str(image))
+    store = LogStore(fs, device_id="5130000000000001", fw_version="0.1.0")
+    a = agenda.default()
+    for i in range(count):
+        store.begin(a, 1_760_000_000 + i * 604_800)
+        t = 0
+        store.record(ev.EV_SESSION_START, ev.NO_SEAT, 0, 0, 0)
+        store.record(ev.EV_PHASE_START, ev.NO_SEAT, 0, 0, 0)
+        for k in range(turns):
+            seat = (k * 5) % 8
+            store.record(ev.EV_TURN_START, seat, 0, t, 0)
+            t += 9_000 + (k * 7919) % 50_000
+            store.record(ev.EV_TURN_END, seat, 0, t, 0)
+            store.service(t)
+        store.record(ev.EV_PHASE_END, ev.NO_SEAT, 0, t, 0)
+        store.record(ev.EV_SESSION_END, ev.NO_SEAT, 0, t, 0)
+        store.service(t)
+        store.end()
+    fs.close()
+    return image
+
+
 def copy_image(src: Path, dst: Path) -> Path:
     shutil.copyfile(src, dst)
     return dst

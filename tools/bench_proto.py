@@ -41,33 +41,9 @@ w('DUMPDONE\\n')
 
 def make_image(image: Path, count: int = SESSIONS, turns: int = TURNS) -> None:
     """Write `count` finished sessions with the firmware's LogStore into a flash image."""
-    from talktoken.fwtree.paths import enable_firmware_imports
+    from proto_sim import make_long_image
 
-    enable_firmware_imports()
-    import agenda
-    import events as ev
-    from logstore import LogStore
-    from talktoken.sim.vm.flash_cpy import FlashFs
-
-    fs = FlashFs(str(image))
-    store = LogStore(fs, device_id="5130000000000001", fw_version="0.1.0")
-    a = agenda.default()
-    for i in range(count):
-        store.begin(a, 1_760_000_000 + i * 604_800)
-        t = 0
-        store.record(ev.EV_SESSION_START, ev.NO_SEAT, 0, 0, 0)
-        store.record(ev.EV_PHASE_START, ev.NO_SEAT, 0, 0, 0)
-        for k in range(turns):
-            seat = (k * 5) % 8
-            store.record(ev.EV_TURN_START, seat, 0, t, 0)
-            t += 9_000 + (k * 7919) % 50_000
-            store.record(ev.EV_TURN_END, seat, 0, t, 0)
-            store.service(t)
-        store.record(ev.EV_PHASE_END, ev.NO_SEAT, 0, t, 0)
-        store.record(ev.EV_SESSION_END, ev.NO_SEAT, 0, t, 0)
-        store.service(t)
-        store.end()
-    fs.close()
+    make_long_image(image, count, turns)
 
 
 def pull_time(image: Path, work: Path) -> tuple[float, float, dict[str, bytes]]:

@@ -24,6 +24,10 @@ from talktoken.errors import TalktokenError
 
 DEFAULT_WINDOW = 16  # small requests in flight (each a short line; replies are short too)
 SLACK = 8192  # bytes a fetch may run past the size the listing gave (a few chunks)
+# Silence with fetches in flight for this long: their output was lost (the Pico's USB drops
+# what waits 500 ms for a host that stopped reading), so they are asked for again from their
+# last verified byte. The device streams without pauses, so a live fetch is never this quiet.
+STALL_S = 1.0
 
 
 def run_requests(
@@ -70,23 +74,57 @@ class _Quiet:
 
     def __init__(self, client):
         self.client = client
-        self.deadline = time.monotonic() + client.timeout
+        self.heard = time.monotonic()
+        self.deadline = self.heard + client.timeout
+        self.stalled = False
+        self._handed = False
 
-    def next(self, what: str, flying: dict) -> Reply | None:
+    def next(self, what: str, flying: dict, stall: float | None = None) -> Reply | None:
+        """The next reply to a request in `flying`, else None (an event, a stale id, or, with
+        `stall`, that many seconds of silence: see `stalled`). LinkError at the deadline."""
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise LinkError(
                 f"the device on {self.client.link.port} did not answer `{what}` (it kept "
                 "sending other lines); unplug and replug it, then try again"
             )
+        if self._handed:  # the caller's own time since the last reply is not silence
+            self._handed = False
+            self.heard = max(self.heard, time.monotonic())
+        if stall is not None:
+            wait = self.heard + stall - time.monotonic()
+            if wait <= 0:
+                self.stalled = True
+                return None
+            if wait < left:
+                reply = self.client.link.read_reply(wait)
+                if reply is None:
+                    self.stalled = True
+                    return None
+                if reply.kind == "ev":
+                    self.client.events.append(reply.data)
+                    return None
+                if reply.rid not in flying:
+                    return None
+                self._handed = True
+                return reply
         reply = self.client.next_reply(what, left)
         if reply is None or reply.rid not in flying:
             return None
+        self._handed = True
         return reply
 
     def progress(self) -> None:
         """The device answered something useful: the wait starts again."""
-        self.deadline = time.monotonic() + self.client.timeout
+        self.heard = time.monotonic()
+        self.deadline = self.heard + self.client.timeout
+        self.stalled = False
+
+    def asked_again(self) -> None:
+        """Requests went out again: the silence is measured anew (the deadline is not moved,
+        so a device that stays silent still fails in `timeout`)."""
+        self.heard = time.monotonic()
+        self.stalled = False
 
 
 class Fetch:
@@ -157,6 +195,7 @@ def fetch_many(
 
     todo = list(names)
     flying: dict[int, Fetch] = {}
+    asked_again: set[int] = set()  # ids of fetches sent again after a silence
     sent = 0
     quiet = _Quiet(client)
     while sent < len(todo) or flying:
@@ -165,8 +204,11 @@ def fetch_many(
             client.link.send(rid, "fetch", {"name": todo[sent]})
             flying[rid] = Fetch(todo[sent], limit(todo[sent]))
             sent += 1
-        reply = quiet.next("fetch", flying)
+        reply = quiet.next("fetch", flying, STALL_S)
         if reply is None:
+            if quiet.stalled:
+                flying = _ask_again(client, flying, asked_again)
+                quiet.asked_again()
             continue
         assert reply.rid is not None  # next() hands out only replies to ids in flight
         f = flying[reply.rid]
@@ -181,7 +223,12 @@ def fetch_many(
             continue
         del flying[reply.rid]
         if reply.kind == "err":
-            yield f.name, None, device_error("fetch", reply)
+            err: TalktokenError = device_error("fetch", reply)
+            if reply.rid in asked_again and reply.code == "toomany":
+                # the first requests were slow, not lost: they fill the device's queue; the
+                # caller fetches this file again on its own
+                err = VerifyError(f"{f.name}: asked again after a silence; fetch it again")
+            yield f.name, None, err
             continue
         try:
             raw, sha = f.final(reply.data)
@@ -189,6 +236,20 @@ def fetch_many(
             yield f.name, None, exc
             continue
         yield f.name, raw, sha
+
+
+def _ask_again(client, flying: dict[int, Fetch], again: set[int]) -> dict[int, Fetch]:
+    """Send every fetch in flight again under a new id, from its last verified byte (from 0
+    when a problem was seen); replies to the old ids are ignored from now on."""
+    out: dict[int, Fetch] = {}
+    for f in flying.values():
+        if f.problem:
+            f = Fetch(f.name, f.limit)
+        rid = client._next_id()
+        client.link.send(rid, "fetch", {"name": f.name, "offset": len(f.data)})
+        out[rid] = f
+        again.add(rid)
+    return out
 
 
 SESSIONS_PAGE = 32  # sessions per page asked for (the device's default; it allows up to 64)

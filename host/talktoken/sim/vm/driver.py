@@ -80,6 +80,11 @@ def open_ctl(opts):
     return cin, fd, cout
 
 
+def output_waiting(proto):
+    """True while the protocol holds output the port did not take (its queue, `_out`)."""
+    return bool(getattr(proto, "_out", None))
+
+
 def main():
     """Run the simulated device until the host quits or goes away."""
     opts = parse_args(sys.argv[1:])
@@ -92,11 +97,18 @@ def main():
     poller.register(0, select.POLLIN)
     cout.write(b"ready %s\n" % sys.implementation.name.encode())
     serving = True
+    out_polled = False
     while True:
         if drv.off and serving:
             poller.unregister(0)  # a device without power reads nothing from its port
             serving = False
         busy = getattr(drv.app.proto, "busy", False) and not drv.off
+        # Output the port would not take: the Pico's loop keeps running and writes it when the
+        # host reads, so the stepped device wakes when the port has room, not only on input.
+        waiting = serving and not drv.realtime and not drv.off and output_waiting(drv.app.proto)
+        if waiting != out_polled:
+            poller.register(1, select.POLLOUT) if waiting else poller.unregister(1)
+            out_polled = waiting
         if drv.realtime:
             timeout = 0 if busy else LOOP_MS
         else:
@@ -116,6 +128,8 @@ def main():
                         return
                 elif flags & (select.POLLHUP | select.POLLERR):
                     return  # the host side is gone
+            elif fd == 1:
+                drv.step()  # the port has room again: the waiting output goes out
             elif flags & (select.POLLHUP | select.POLLERR) and not flags & select.POLLIN:
                 poller.unregister(0)  # no client can ever come back: stop polling the pty
                 serving = False
