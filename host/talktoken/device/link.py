@@ -309,7 +309,9 @@ class Link:
         try:
             waiting = self.ser.in_waiting
             if not waiting:
-                self.ser.timeout = max(0.0, min(0.05, deadline - time.monotonic()))
+                wait = max(0.0, min(0.05, deadline - time.monotonic()))
+                if wait < 0.05 or self.ser.timeout != 0.05:
+                    self.ser.timeout = wait  # pyserial reconfigures the port on each set
                 data = self.ser.read(1)
                 waiting = self.ser.in_waiting if data else 0
                 if waiting:

@@ -123,6 +123,19 @@ class Driver:
         bdev = getattr(self.fs, "bdev", None)
         return bdev is not None and getattr(bdev, "dead", False)
 
+    def serve(self):
+        """One protocol service() between loop iterations, as App.serve_until does on the Pico
+        (output waiting for the port, a fetch streaming, requests waiting); no loop iteration
+        at the paused virtual time."""
+        p = self.app.proto
+        if self.off or p is None:
+            return
+        self.board.vt = self.vt
+        try:
+            p.service(self.now())
+        except Exception:
+            self.app.proto_faults += 1  # as App._serve counts what escapes the protocol
+
     def step(self):
         """One App.step at the current virtual time."""
         if self.off:

@@ -95,18 +95,22 @@ class SimSerial:
     def write(self, data, start=0):
         """Write what the port takes now of data[start:]; the count (0 when it takes nothing).
 
-        As board.UsbSerial: pieces of PIECE bytes, each after a POLLOUT check. As the Pico's
-        TinyUSB: a piece the port takes only in part waits up to tx_timeout_ms for the rest,
-        then drops what is left of it (counted in dropped_out)."""
+        As board.UsbSerial: pieces of PIECE bytes from `start`, written while POLLOUT says
+        there is room, here in one write of all that fits. As the Pico's TinyUSB: a piece the
+        port takes only in part waits up to tx_timeout_ms for the rest, then drops what is
+        left of it (counted in dropped_out)."""
         mv = memoryview(data)
         total = len(mv)
         done = start
-        while done < total and self._poll_out.poll(0):
-            end = done + PIECE if total - done > PIECE else total
-            n = self._write_some(mv[done:end])
-            if n <= 0:
-                break
-            done += n
+        if done >= total or not self._poll_out.poll(0):
+            return 0
+        n = self._write_some(mv[done:])
+        if n <= 0:
+            return 0
+        done += n
+        cut = (done - start) % PIECE
+        if done < total and cut:
+            end = min(done + PIECE - cut, total)  # the end of the piece taken in part
             while done < end:
                 if not self._poll_out.poll(self.tx_timeout_ms):
                     self.dropped_out += end - done
