@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+from talktoken.archive.dating import SessionDate, session_dates
 from talktoken.archive.store import Archive, ArchiveError, SessionRow
 from talktoken.metrics import summary as metrics
 from talktoken.metrics import trends
@@ -48,11 +49,19 @@ class ReportData:
     generated_at: str = ""
     notes: list[str] = field(default_factory=list)
     damaged: dict[str, str] = field(default_factory=dict)  # session id -> its problem
+    dates: dict[str, SessionDate] = field(default_factory=dict)  # archive.dating.session_dates
 
     @property
     def single(self) -> bool:
         """True if the report covers exactly one session."""
         return len(self.rows) == 1
+
+    def date_of(self, session_id: str, started_at: str | None) -> SessionDate:
+        """How the session is dated: its wall-clock start, else what `dates` knows (a date
+        set by hand, or bounds), else unknown without bounds. Never its import time."""
+        if started_at:
+            return SessionDate("clock", started_at)
+        return self.dates.get(session_id) or SessionDate("unknown")
 
 
 def parse_since(text: str) -> str:
@@ -153,6 +162,8 @@ def build(
     data = ReportData(rows=rows, generated_at=datetime.now(timezone.utc).isoformat())
     if damaged is not None:
         data.damaged = damaged
+    hand = archive.hand_dates()
+    data.dates = session_dates(archive.dating_rows(), hand)
     if len(rows) == 1:
         row = rows[0]
         trend_rows = archive.sessions(
@@ -164,7 +175,6 @@ def build(
     else:
         trend_rows = rows
         data.scope = f"the {len(rows)} sessions in this report, by agenda"
-    hand = archive.hand_dates()
     for r in trend_rows:
         if r.session_id in hand:
             r.summary["date_set"] = hand[r.session_id]
