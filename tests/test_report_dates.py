@@ -134,3 +134,23 @@ def test_format_helpers():
     )
     assert fmt.session_day(dating.SessionDate("hand", "2025-01-28T19:30:00+00:00")) == "2025-01-28"
     assert fmt.session_day(dating.SessionDate("unknown", after="x", before="y")) == "date unknown"
+
+
+def test_trend_titles_span_the_dated_sessions(arc, tmp_path):
+    span = "4 sessions, 2025-01-07 to 2025-01-28, 1 without a date"
+    assert span in make_report(arc, "table", all_=True).text
+    out = tmp_path / "r.html"
+    make_report(arc, "html", all_=True, out=out)
+    assert span in out.read_text()
+
+
+def test_trend_rows_follow_the_points(arc):
+    from talktoken.report import data as report_data
+
+    rows = report_data.select(arc, all_=True)
+    data = report_data.build(arc, rows, details=False)
+    (block,) = data.trend_blocks
+    points = [p["session_id"] for p in block.trends[0]["points"]]
+    assert [r.session_id for r in block.rows] == points
+    # dated (clock or by hand) in date order; the undated one by its import time, last here
+    assert points == [arc.ids[0], arc.ids[2], arc.ids[3], arc.ids[1]]

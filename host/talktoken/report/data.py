@@ -63,6 +63,20 @@ class ReportData:
             return SessionDate("clock", started_at)
         return self.dates.get(session_id) or SessionDate("unknown")
 
+    def span(self, rows: list[SessionRow]) -> str:
+        """The days these sessions cover, for a trend's title: "2025-01-07 to 2025-02-04",
+        with ", 1 without a date" when some have none (they are not in the slope)."""
+        days = [self.day_of(r) for r in rows]
+        known = [d for d in days if d is not None]
+        text = f"{known[0]} to {known[-1]}" if known else "no dated session"
+        missing = len(days) - len(known)
+        return text + (f", {missing} without a date" if missing and known else "")
+
+    def day_of(self, row: SessionRow) -> str | None:
+        """The session's day (its clock's or the one set by hand), or None."""
+        d = self.date_of(row.session_id, row.started_at)
+        return d.date[:10] if d.kind in ("clock", "hand") and d.date else None
+
 
 def parse_since(text: str) -> str:
     """Validate a --since value (YYYY-MM-DD or an ISO date-time); return it as an ISO string."""
@@ -127,7 +141,10 @@ def trend_blocks(rows: list[SessionRow]) -> list[TrendBlock]:
     blocks = []
     for agenda, summaries in trends.by_agenda([r.summary for r in rows]):
         block_rows = [by_id[s["session_id"]] for s in summaries]
-        block_rows.sort(key=lambda r: (r.started_at or r.imported_at or "", r.session_id))
+        # the order of seat_trends' points: by date (a hand-set one too), undated by import time
+        block_rows.sort(
+            key=lambda r: (trends.session_date(r.summary) or r.imported_at or "", r.session_id)
+        )
         blocks.append(
             TrendBlock(
                 agenda, block_rows, trends.seat_trends(summaries), trends.silent_seats(summaries)

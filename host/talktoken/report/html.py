@@ -284,14 +284,13 @@ def _trend_block(b: TrendBlock, labels, data: ReportData) -> str:
         for q in b.silent
     )
     return (
-        "<h3>Agenda: {}</h3><p class='note'>{} sessions, {} to {}. Each seat's share of member "
+        "<h3>Agenda: {}</h3><p class='note'>{} sessions, {}. Each seat's share of member "
         "talk (facilitators: of all talk); every chart has the same scale, 0 to {}. Dotted: a "
         "fair share. A trend needs {} dated sessions over at least {} days, otherwise —.</p>"
         "{}<div class='trends'>{}</div>".format(
             escape(b.agenda),
             len(b.rows),
-            escape(dates[0]),
-            escape(dates[-1]),
+            escape(data.span(b.rows)),
             f.pct(top),
             trends.MIN_SESSIONS,
             trends.MIN_SPAN_DAYS,

@@ -200,11 +200,9 @@ def _trend_block(b: TrendBlock, labels: dict[int, str] | None, data: ReportData)
                 f.NO_SLOPE if slope is None else f.signed(100 * slope) + " pts/week",
             ]
         )
-    first, last = b.rows[0], b.rows[-1]
     title = (
         f"Trends for agenda {b.agenda!r}: {len(b.rows)} sessions, "
-        f"{f.session_day(data.date_of(first.session_id, first.started_at))} to "
-        f"{f.session_day(data.date_of(last.session_id, last.started_at))} (share of member talk; "
+        f"{data.span(b.rows)} (share of member talk; "
         f"facilitators: of all talk). Bars share one scale, 0 to {f.pct(top)}. "
         f"A trend needs {trends.MIN_SESSIONS} dated sessions over {trends.MIN_SPAN_DAYS} days."
     )
