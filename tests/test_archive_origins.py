@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 
 import agenda as agendamod
@@ -274,3 +275,27 @@ def test_pull_reformat_rebuild_keeps_order_and_bounds(tmp_path, lose_index):
         assert dating.session_dates(a.dating_rows(), {}) == dates
     undated = dates[truth[4]]  # the new storage's first session: after all of the old
     assert undated.kind == "unknown" and undated.after >= dates[truth[3]].date
+
+
+def test_cli_pull_reformat_rebuild_keeps_logs_dates(tmp_path):
+    """As a facilitator would: pull, the device reformatted, pull again, rebuild the archive:
+    `logs dates` says the same before and after, the new storage's sessions last."""
+    from proto_sim import cli
+
+    arc = tmp_path / "arc"
+    for image in (
+        _image(tmp_path / "a.img", [EPOCH, 0, EPOCH + 7200]),
+        _image(tmp_path / "b.img", [0, EPOCH + 86400]),
+    ):
+        with SimDevice(vm="cpython", flash=image, uid=DEVICE) as dev:
+            r = cli(dev.port, "logs", "pull", "--delete", archive=arc)
+            assert r.returncode == 0, r.stderr
+    before = cli(None, "--json", "logs", "dates", archive=arc)
+    assert before.returncode == 0, before.stderr
+    rows = json.loads(before.stdout)
+    assert [x["kind"] for x in rows] == ["clock", "unknown", "clock", "unknown", "clock"]
+    assert rows[3]["after"] >= rows[2]["date"] and rows[3]["before"] == rows[4]["date"]
+    r = cli(None, "archive", "rebuild", archive=arc)
+    assert r.returncode == 0, r.stderr
+    assert cli(None, "--json", "logs", "dates", archive=arc).stdout == before.stdout
+    assert cli(None, "archive", "verify", archive=arc).returncode == 0
