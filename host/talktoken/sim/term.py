@@ -213,7 +213,9 @@ def clock_text(st: dict) -> str:
 
 def model_text(st: dict) -> str:
     """The simulated hardware as the device reports it: knob counting, flash stalls, RTC module."""
-    knob = {"pio": "knob counted by PIO", "polled": "knob polled"}.get(st.get("knob"), "knob ?")
+    knob = {"pio": "knob counted by PIO", "polled": "knob polled"}.get(
+        str(st.get("knob")), "knob ?"
+    )
     stall = st.get("flash_stall", "none")
     stalls = "no flash stalls" if stall == "none" else f"{stall} flash stalls (datasheet)"
     rtc = "RTC module fitted" if st.get("rtc_module") else "no RTC module"
