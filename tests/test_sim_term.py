@@ -152,10 +152,12 @@ def test_sim_in_tmux_is_driven_by_keys() -> None:
     try:
         text = tmux.wait_for(r"state: ready")
         rows = text.splitlines()
-        # All of it on an 80x24 screen: the header on the first row, seat 0 right under it,
-        # the clock line saying what it shows, the keys on their own rows.
+        # All of it on an 80x24 screen: the header on the first row, the simulated hardware on
+        # the second, seat 0 right under it, the clock line saying what it shows, the keys on
+        # their own rows.
         assert rows[0].startswith("talktoken sim: device on "), text
-        assert rows[1].strip() == "0", text
+        assert rows[1] == "knob counted by PIO, typical flash stalls (datasheet), no RTC module"
+        assert rows[2].strip() == "0", text
         assert "device clock not set" in text and re.search(r"^keys: .* turn ", text, re.M)
         assert re.search(r"^\s+.*q quit$", text, re.M), text
         ready_colours = tmux.screen(colours=True)

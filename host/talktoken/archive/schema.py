@@ -80,6 +80,27 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    # 7: where each pulled session lay on its device: the file name (`s00042.ttl`; its number
+    # only goes up until the storage is reformatted) and the storage's marker `fs_id` then, so
+    # the device's order of sessions survives `rebuild` and re-imports. `pull` counts the
+    # recording pulls (the lowest of an fs_id says which storage the archive saw first; two
+    # pulls can share a second of `seen_at`); `imported_at`: the session's import time then,
+    # for `rebuild` of a lost index. No foreign key, as 6.
+    (
+        7,
+        """
+        CREATE TABLE session_origins (
+            session_id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            fs_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            number INTEGER,
+            pull INTEGER NOT NULL,
+            seen_at TEXT NOT NULL,
+            imported_at TEXT
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from talktoken.archive.errors import ArchiveError, CorruptSessionError
 from talktoken.archive.files import sweep_tmp, write_durable
+from talktoken.archive.origins import device_order, note_origins, order_key
 from talktoken.archive.rows import (
     ImportReport,
     ImportResult,
@@ -285,12 +286,26 @@ class Archive:
 
     def rebuild(self) -> ImportReport:
         """Recreate the index from the stored raw bytes, and take in any `.ttl` files put in
-        sessions/ (e.g. from `export_raw` or a backup); bad ones are reported, not indexed."""
+        sessions/ (e.g. from `export_raw` or a backup); bad ones are reported, not indexed.
+
+        Sessions that were indexed keep their import time and import order; the others take
+        the time a pull first recorded them (`note_origins`), else now."""
         report = ImportReport()
         with self.db:
+            before = self.db.execute(
+                "SELECT session_id, imported_at FROM sessions ORDER BY rowid"
+            ).fetchall()
+            place = {sid: i for i, (sid, _) in enumerate(before)}
+            imported = dict(
+                self.db.execute(
+                    "SELECT session_id, COALESCE(imported_at, seen_at) FROM session_origins"
+                ).fetchall()
+            )
+            imported.update(before)
             self.db.execute("DELETE FROM seat_stats")
             self.db.execute("DELETE FROM sessions")
             stored = self.db.execute("SELECT session_id, raw FROM blobs ORDER BY 1").fetchall()
+            stored.sort(key=lambda r: (place.get(r[0], len(place)), r[0]))
             files: list[tuple[str, str, bytes, Path | None]] = [
                 (sid, sid, bytes(raw), None) for sid, raw in stored
             ]
@@ -314,12 +329,15 @@ class Archive:
                 if known and known[0] != digest:
                     report.skipped.append((name, "a different copy of this session is stored"))
                     continue
+                if known:  # the same bytes again (a loose copy): indexed already, in its place
+                    if source is not None:
+                        taken.append(source)
+                    continue
                 self.db.execute(
                     "INSERT OR REPLACE INTO blobs(session_id, raw) VALUES (?, ?)", (sid, raw)
                 )
-                insert_row(self.db, log, digest, _now())
-                if not known:
-                    report.new.append(sid)
+                insert_row(self.db, log, digest, imported.get(sid) or _now())
+                report.new.append(sid)
                 if source is not None:
                     taken.append(source)
             self._set_meta("metrics_version", str(metrics.METRICS_VERSION))
@@ -491,11 +509,34 @@ class Archive:
         return dict(self.db.execute("SELECT session_id, date FROM session_dates").fetchall())
 
     def dating_rows(self) -> list[tuple[str, str, str | None, str]]:
-        """(session_id, device_id, started_at, imported_at) of every session, in the order
-        they were imported (a pull takes a device's sessions in its own order)."""
-        return self.db.execute(
-            "SELECT session_id, device_id, started_at, imported_at FROM sessions ORDER BY rowid"
+        """(session_id, device_id, started_at, imported_at) of every session, each device's in
+        the order the device recorded them: by storage (the one pulls saw earlier first; a
+        reformat starts a new one), then file number, as pulls recorded them (`note_origins`).
+        Sessions without a recorded file name keep their place in import order."""
+        rows = self.db.execute(
+            "SELECT s.session_id, s.device_id, s.started_at, s.imported_at, o.fs_id, o.number,"
+            " (SELECT MIN(e.pull) FROM session_origins e WHERE e.fs_id = o.fs_id)"
+            " FROM sessions s LEFT JOIN session_origins o"
+            " ON o.session_id = s.session_id AND o.number IS NOT NULL"
+            " ORDER BY s.rowid"
         ).fetchall()
+        keyed = [
+            (sid, dev, started, imported, None if fs is None else order_key(epoch, fs, number))
+            for sid, dev, started, imported, fs, number, epoch in rows
+        ]
+        return device_order(keyed)
+
+    # -- where sessions lay on their device -------------------------------------------------
+    def note_origins(self, device_id: str, fs_id: str, pairs: Iterable[tuple[str, str]]) -> int:
+        """Record the device file name of each (session_id, name) pulled from `device_id`,
+        whose storage had marker `fs_id` (info's `fs_id`): the device's order of sessions
+        (`dating_rows`) then survives `rebuild` and re-imports. A session's first record
+        stays. Returns how many were recorded now."""
+        try:
+            with self.db:
+                return note_origins(self.db, device_id, fs_id, pairs, _now())
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot record the device file names: {exc}") from None
 
     # -- devices ---------------------------------------------------------------------------
     def note_device(self, device_id: str, fs_id: str, session_names: Iterable[str]) -> list[str]:

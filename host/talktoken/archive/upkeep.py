@@ -140,10 +140,10 @@ def purge_candidates(arc: Archive, before_iso: str) -> list[tuple[str, str]]:
 
 
 def purge(arc: Archive, ids: list[str]) -> int:
-    """Remove these sessions (bytes, index rows, cached metrics, hand dates) in ONE transaction:
-    a kill at any moment leaves each of them whole or gone, never half. Returns how many were
-    removed. Freed pages are overwritten (secure_delete), and any loose `.ttl` file of theirs
-    in sessions/ goes after the commit."""
+    """Remove these sessions (bytes, index rows, cached metrics, hand dates, device file names)
+    in ONE transaction: a kill at any moment leaves each of them whole or gone, never half.
+    Returns how many were removed. Freed pages are overwritten (secure_delete), and any loose
+    `.ttl` file of theirs in sessions/ goes after the commit."""
     removed = 0
     with arc.db:
         for sid in ids:
@@ -151,6 +151,7 @@ def purge(arc: Archive, ids: list[str]) -> int:
             removed += arc.db.execute("DELETE FROM sessions WHERE session_id = ?", (sid,)).rowcount
             arc.db.execute("DELETE FROM blobs WHERE session_id = ?", (sid,))
             arc.db.execute("DELETE FROM session_dates WHERE session_id = ?", (sid,))
+            arc.db.execute("DELETE FROM session_origins WHERE session_id = ?", (sid,))
     for sid in ids:
         with contextlib.suppress(OSError, ArchiveError):
             arc.path_of(sid).unlink()

@@ -8,11 +8,13 @@ again and commits the bytes with their index rows). If the link is lost, the ses
 verified so far are imported first, then the error is raised: a re-run fetches the rest.
 With `delete=True` a session is removed from the device only after that commit and only when
 the archive holds exactly that id and hash (`Archive.has`); the device itself deletes only on
-a hash match.
+a hash match. Before any delete, the archive learns each archived session's file name and the
+storage marker (`Archive.note_origins`), which keep the device's order of sessions.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,9 +87,18 @@ def pull_sessions(
         result.sessions.append(item)
         if status != "running":
             items[name] = item
+    fs_id = None if info.get("fs_id") is None else str(info["fs_id"])
     try:
-        _check_known(client, archive, list(items.values()))
-        _fetch_and_import(client, archive, [p for p in items.values() if not p.sha256], progress)
+        try:
+            _check_known(client, archive, list(items.values()))
+            _fetch_and_import(
+                client, archive, [p for p in items.values() if not p.sha256], progress
+            )
+        except BaseException:  # what is archived keeps its place on the device all the same
+            with contextlib.suppress(TalktokenError):
+                _note_origins(archive, result.device_id, fs_id, list(items.values()))
+            raise
+        _note_origins(archive, result.device_id, fs_id, list(items.values()))
         if delete:
             _delete(client, archive, [p for p in items.values() if p.status != "failed"])
     except KeyboardInterrupt:
@@ -106,6 +117,19 @@ def _stopped(why: str, result: PullResult, archive: Any) -> str:
         f"the pull stopped: {why}. {stored} of {total} sessions are stored in {where}, each "
         "verified; run `talktoken logs pull` again to finish"
     )
+
+
+def _note_origins(archive: Any, device_id: str, fs_id: str | None, items: list[Pulled]) -> None:
+    """Tell the archive each archived session's file name on the device, before any delete."""
+    if fs_id is None or not hasattr(archive, "note_origins"):
+        return
+    pairs = [
+        (p.session_id, p.name)
+        for p in items
+        if p.session_id and p.status in ("new", "archived") and not p.error
+    ]
+    if pairs:
+        archive.note_origins(device_id, fs_id, pairs)
 
 
 def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:

@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from talktoken.archive.dating import SessionDate
 from talktoken.report.data import Detail
 from talktoken.report.labels import seat_name
 
@@ -27,6 +28,10 @@ TURN_COLUMNS = [
     "duration_ms",
     "paused_ms",
     "cut",
+    "date_kind",
+    "date",
+    "date_after",
+    "date_before",
 ]
 SEAT_COLUMNS = [
     "session_id",
@@ -50,6 +55,10 @@ SEAT_COLUMNS = [
     "session_duration_ms",
     "session_talk_ms",
     "session_complete",
+    "date_kind",
+    "date",
+    "date_after",
+    "date_before",
 ]
 
 
@@ -63,8 +72,20 @@ def _v(x: object) -> object:
     return x
 
 
-def render(details: Iterable[Detail], labels: dict[int, str] | None = None) -> tuple[str, str]:
-    """(turns CSV, seats CSV) for the given sessions; labels fill the `label` column."""
+def date_fields(d: SessionDate) -> list[str]:
+    """date_kind (clock, hand or unknown), date (the clock's or the hand-set one), date_after
+    and date_before (the bounds of an unknown date), as the CSV and JSON carry them."""
+    return [d.kind, d.date or "", d.after or "", d.before or ""]
+
+
+def render(
+    details: Iterable[Detail],
+    labels: dict[int, str] | None = None,
+    dates: dict[str, SessionDate] | None = None,
+) -> tuple[str, str]:
+    """(turns CSV, seats CSV) for the given sessions; labels fill the `label` column. `dates`
+    (ReportData.dates) fills the date_* columns; `session_date` stays the wall-clock start,
+    else the import time."""
     turns, seats = io.StringIO(), io.StringIO()
     tw = csv.writer(turns, lineterminator="\n")
     sw = csv.writer(seats, lineterminator="\n")
@@ -73,6 +94,10 @@ def render(details: Iterable[Detail], labels: dict[int, str] | None = None) -> t
     for d in details:
         s = d.summary
         date = s["started_at"] or s.get("imported_at") or ""
+        if s["started_at"]:
+            dated = date_fields(SessionDate("clock", s["started_at"]))
+        else:
+            dated = date_fields((dates or {}).get(s["session_id"]) or SessionDate("unknown"))
         facs = set(s["facilitators"])
         phases = s["phases"]
         for t in d.timeline.turns:
@@ -95,6 +120,7 @@ def render(details: Iterable[Detail], labels: dict[int, str] | None = None) -> t
                     t.talk_ms,
                     t.end_ms - t.start_ms - t.talk_ms,
                     int(t.cut),
+                    *dated,
                 ]
             )
         for r in s["seats"]:
@@ -122,6 +148,7 @@ def render(details: Iterable[Detail], labels: dict[int, str] | None = None) -> t
                     s["duration_ms"],
                     s["talk_ms"],
                     s["complete"],
+                    *dated,
                 ]
             )
     return turns.getvalue(), seats.getvalue()

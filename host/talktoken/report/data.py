@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+from talktoken.archive.dating import SessionDate, session_dates
 from talktoken.archive.store import Archive, ArchiveError, SessionRow
 from talktoken.metrics import summary as metrics
 from talktoken.metrics import trends
@@ -48,11 +49,33 @@ class ReportData:
     generated_at: str = ""
     notes: list[str] = field(default_factory=list)
     damaged: dict[str, str] = field(default_factory=dict)  # session id -> its problem
+    dates: dict[str, SessionDate] = field(default_factory=dict)  # archive.dating.session_dates
 
     @property
     def single(self) -> bool:
         """True if the report covers exactly one session."""
         return len(self.rows) == 1
+
+    def date_of(self, session_id: str, started_at: str | None) -> SessionDate:
+        """How the session is dated: its wall-clock start, else what `dates` knows (a date
+        set by hand, or bounds), else unknown without bounds. Never its import time."""
+        if started_at:
+            return SessionDate("clock", started_at)
+        return self.dates.get(session_id) or SessionDate("unknown")
+
+    def span(self, rows: list[SessionRow]) -> str:
+        """The days these sessions cover, for a trend's title: "2025-01-07 to 2025-02-04",
+        with ", 1 without a date" when some have none (they are not in the slope)."""
+        days = [self.day_of(r) for r in rows]
+        known = [d for d in days if d is not None]
+        text = f"{known[0]} to {known[-1]}" if known else "no dated session"
+        missing = len(days) - len(known)
+        return text + (f", {missing} without a date" if missing and known else "")
+
+    def day_of(self, row: SessionRow) -> str | None:
+        """The session's day (its clock's or the one set by hand), or None."""
+        d = self.date_of(row.session_id, row.started_at)
+        return d.date[:10] if d.kind in ("clock", "hand") and d.date else None
 
 
 def parse_since(text: str) -> str:
@@ -118,7 +141,10 @@ def trend_blocks(rows: list[SessionRow]) -> list[TrendBlock]:
     blocks = []
     for agenda, summaries in trends.by_agenda([r.summary for r in rows]):
         block_rows = [by_id[s["session_id"]] for s in summaries]
-        block_rows.sort(key=lambda r: (r.started_at or r.imported_at or "", r.session_id))
+        # the order of seat_trends' points: by date (a hand-set one too), undated by import time
+        block_rows.sort(
+            key=lambda r: (trends.session_date(r.summary) or r.imported_at or "", r.session_id)
+        )
         blocks.append(
             TrendBlock(
                 agenda, block_rows, trends.seat_trends(summaries), trends.silent_seats(summaries)
@@ -153,6 +179,8 @@ def build(
     data = ReportData(rows=rows, generated_at=datetime.now(timezone.utc).isoformat())
     if damaged is not None:
         data.damaged = damaged
+    hand = archive.hand_dates()
+    data.dates = session_dates(archive.dating_rows(), hand)
     if len(rows) == 1:
         row = rows[0]
         trend_rows = archive.sessions(
@@ -164,7 +192,6 @@ def build(
     else:
         trend_rows = rows
         data.scope = f"the {len(rows)} sessions in this report, by agenda"
-    hand = archive.hand_dates()
     for r in trend_rows:
         if r.session_id in hand:
             r.summary["date_set"] = hand[r.session_id]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from talktoken.archive.dating import SessionDate
+
 DASH = "–"
 NO_SLOPE = "—"  # too few sessions, or too short a span, for a trend
 DATE_UNKNOWN = "date unknown"
@@ -67,6 +69,23 @@ def when(iso: str | None, fallback: str | None = None) -> str:
     if fallback:
         return "imported " + when(fallback)
     return DASH
+
+
+def session_when(d: SessionDate) -> str:
+    """A session's date for people: "2025-01-07 18:00 UTC" (its clock), "2025-01-07 18:00 (set
+    by hand)", "date unknown, between 2025-01-03 10:00 and 2025-01-20 09:12" (UTC), or "date
+    unknown" when not even bounds are known. Never the import time."""
+    if d.kind == "clock":
+        return when(d.date)
+    if d.kind == "unknown" and not d.before:
+        return DATE_UNKNOWN
+    return d.text()
+
+
+def session_day(d: SessionDate) -> str:
+    """A session's day for a chart axis: '2025-01-07' (its clock or a date set by hand), or
+    'date unknown'."""
+    return d.date[:10] if d.kind in ("clock", "hand") and d.date else DATE_UNKNOWN
 
 
 def day(iso: str | None) -> str:

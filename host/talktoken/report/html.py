@@ -177,12 +177,14 @@ def _matrix(s: dict, labels) -> str:
     )
 
 
-def _session(d: Detail, labels, single: bool) -> str:
+def _session(d: Detail, labels, single: bool, data: ReportData | None = None) -> str:
     """The sections drawn for one session: cards, ring and seat table, timeline, phases, matrix."""
+    data = data or ReportData(rows=[])
     s = d.summary
     title = "Summary"
     if not single:
-        title = "{} · {}".format(s["agenda_name"], f.when(s["started_at"], s.get("imported_at")))
+        when = f.session_when(data.date_of(s["session_id"], s["started_at"]))
+        title = "{} · {}".format(s["agenda_name"], when)
     warn = ""
     if not s["complete"]:
         warn += "<p class='warn'>This log has no session end: it stops at the last record.</p>"
@@ -239,7 +241,7 @@ def _overview(data: ReportData) -> str:
         "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>"
         "<td>%s</td><td>%s</td></tr>"
         % (
-            escape(f.when(r.started_at, r.imported_at)),
+            escape(f.session_when(data.date_of(r.session_id, r.started_at))),
             escape(f.short_id(r.session_id)),
             escape(r.agenda_name),
             f.duration(r.duration_ms),
@@ -258,11 +260,11 @@ def _overview(data: ReportData) -> str:
     )
 
 
-def _trend_block(b: TrendBlock, labels) -> str:
+def _trend_block(b: TrendBlock, labels, data: ReportData) -> str:
     figs = []
     top = b.top
     last = b.rows[-1]
-    dates = [f.day(r.started_at) for r in b.rows]
+    dates = [f.session_day(data.date_of(r.session_id, r.started_at)) for r in b.rows]
     for e in b.trends:
         fair = None if e["facilitator"] else last.summary["balance"]["fair_share"]
         slope = e["slope_per_week"]
@@ -282,14 +284,13 @@ def _trend_block(b: TrendBlock, labels) -> str:
         for q in b.silent
     )
     return (
-        "<h3>Agenda: {}</h3><p class='note'>{} sessions, {} to {}. Each seat's share of member "
+        "<h3>Agenda: {}</h3><p class='note'>{} sessions, {}. Each seat's share of member "
         "talk (facilitators: of all talk); every chart has the same scale, 0 to {}. Dotted: a "
         "fair share. A trend needs {} dated sessions over at least {} days, otherwise —.</p>"
         "{}<div class='trends'>{}</div>".format(
             escape(b.agenda),
             len(b.rows),
-            escape(dates[0]),
-            escape(dates[-1]),
+            escape(data.span(b.rows)),
             f.pct(top),
             trends.MIN_SESSIONS,
             trends.MIN_SPAN_DAYS,
@@ -307,7 +308,7 @@ def _trends(data: ReportData, labels) -> str:
             f"far ({escape(data.scope)}); trends appear from the second one.</p></section>"
         )
     return "<section id='trends'><h2>Across sessions</h2>{}</section>".format(
-        "".join(_trend_block(b, labels) for b in blocks)
+        "".join(_trend_block(b, labels, data) for b in blocks)
     )
 
 
@@ -315,11 +316,11 @@ def render(data: ReportData, labels: dict[int, str] | None = None) -> str:
     """The complete HTML document as a string."""
     if data.single:
         r = data.rows[0]
-        title = f"{r.agenda_name} · {f.when(r.started_at, r.imported_at)}"
+        title = f"{r.agenda_name} · {f.session_when(data.date_of(r.session_id, r.started_at))}"
     else:
         title = "%d sessions" % len(data.rows)
     body = [] if data.single else [_overview(data)]
-    body += [_session(d, labels, data.single) for d in data.details]
+    body += [_session(d, labels, data.single, data) for d in data.details]
     body.append(_trends(data, labels))
     body += [f"<p class='note'>{escape(n)}</p>" for n in data.notes]
     names = (

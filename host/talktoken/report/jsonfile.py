@@ -16,10 +16,15 @@ FORMAT = "talktoken-report/2"
 def document(
     data: ReportData, details: Iterable[Detail], labels: dict[int, str] | None = None
 ) -> dict:
-    """The report as plain data (what `render` serializes)."""
+    """The report as plain data (what `render` serializes). Each session carries `date_kind`
+    (clock, hand or unknown), `date` (the clock's or the hand-set one, else null) and
+    `date_after` / `date_before` (the bounds of an unknown date)."""
     sessions = []
     for d in details:
         s = dict(d.summary)
+        when = data.date_of(s["session_id"], s.get("started_at"))
+        s["date_kind"], s["date"], s["date_after"] = when.kind, when.date, when.after
+        s["date_before"] = when.before
         s["turns_list"] = [asdict(t) for t in d.timeline.turns]
         s["pauses"] = [list(p) for p in d.timeline.pauses]
         s["gap_offsets_ms"] = list(d.timeline.gaps)

@@ -133,7 +133,7 @@ def _render(archive, data, details, fmt, labels, out, force, csv_table, cwd) -> 
     elif fmt == "csv":
         from talktoken.report import csvfile as report_csv
 
-        turns, seats = report_csv.render(details, labels)
+        turns, seats = report_csv.render(details, labels, data.dates)
         if out and csv_table is None:
             p = Path(out)
             seats_path = p.with_name(p.stem + "-seats" + (p.suffix or ".csv"))

@@ -33,12 +33,13 @@ def spark(values: list[float | None], top: float | None = None) -> str:
     )
 
 
-def _session(d: Detail, labels: dict[int, str] | None) -> str:
+def _session(d: Detail, labels: dict[int, str] | None, data: ReportData | None = None) -> str:
+    data = data or ReportData(rows=[])
     s = d.summary
     head = "Session {} · {} · {} · {}{}".format(
         f.short_id(s["session_id"]),
         s["agenda_name"],
-        f.when(s["started_at"], s.get("imported_at")),
+        f.session_when(data.date_of(s["session_id"], s["started_at"])),
         f.duration(s["duration_ms"]),
         "" if s["complete"] else " · INCOMPLETE (no session end in the log)",
     )
@@ -164,7 +165,7 @@ def _session(d: Detail, labels: dict[int, str] | None) -> str:
 def _overview(data: ReportData) -> str:
     rows = [
         [
-            f.when(r.started_at, r.imported_at),
+            f.session_when(data.date_of(r.session_id, r.started_at)),
             f.short_id(r.session_id),
             r.agenda_name,
             f.duration(r.duration_ms),
@@ -184,7 +185,7 @@ def _overview(data: ReportData) -> str:
     )
 
 
-def _trend_block(b: TrendBlock, labels: dict[int, str] | None) -> str:
+def _trend_block(b: TrendBlock, labels: dict[int, str] | None, data: ReportData) -> str:
     top = b.top
     rows = []
     for e in b.trends:
@@ -199,10 +200,9 @@ def _trend_block(b: TrendBlock, labels: dict[int, str] | None) -> str:
                 f.NO_SLOPE if slope is None else f.signed(100 * slope) + " pts/week",
             ]
         )
-    first, last = b.rows[0], b.rows[-1]
     title = (
         f"Trends for agenda {b.agenda!r}: {len(b.rows)} sessions, "
-        f"{f.day(first.started_at)} to {f.day(last.started_at)} (share of member talk; "
+        f"{data.span(b.rows)} (share of member talk; "
         f"facilitators: of all talk). Bars share one scale, 0 to {f.pct(top)}. "
         f"A trend needs {trends.MIN_SESSIONS} dated sessions over {trends.MIN_SPAN_DAYS} days."
     )
@@ -219,7 +219,7 @@ def _trends(data: ReportData, labels: dict[int, str] | None) -> str:
     blocks = [b for b in data.trend_blocks if len(b.rows) >= 2]
     if not blocks:
         return f"Trends: only one session so far ({data.scope})."
-    return "\n\n".join(_trend_block(b, labels) for b in blocks)
+    return "\n\n".join(_trend_block(b, labels, data) for b in blocks)
 
 
 def render(data: ReportData, labels: dict[int, str] | None = None) -> str:
@@ -227,7 +227,7 @@ def render(data: ReportData, labels: dict[int, str] | None = None) -> str:
     parts = []
     if not data.single:
         parts.append(f"{len(data.rows)} sessions\n\n{_overview(data)}")
-    parts.extend(_session(d, labels) for d in data.details)
+    parts.extend(_session(d, labels, data) for d in data.details)
     parts.append(_trends(data, labels))
     parts.extend(data.notes)
     return "\n\n".join(parts) + "\n"

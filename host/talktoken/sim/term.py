@@ -12,7 +12,7 @@ import tty
 
 RING = 24
 MAX_LEVEL = 96  # firmware hwconfig.MAX_LEVEL: the brightest channel the ring ever shows
-# The whole view fits an 80x24 terminal: header 1 + ring 15 + status 4 + keys 2 + message 1.
+# The whole view fits an 80x24 terminal: header 2 + ring 15 + status 4 + keys 2 + message 1.
 WIDTH = 80
 HEIGHT = 24
 ROWS = 6  # ring radius in terminal rows (cells are about twice as tall as wide)
@@ -211,10 +211,24 @@ def clock_text(st: dict) -> str:
     return f"device clock {when:%Y-%m-%d %H:%M:%S} UTC"
 
 
+def model_text(st: dict) -> str:
+    """The simulated hardware as the device reports it: knob counting, flash stalls, RTC module."""
+    knob = {"pio": "knob counted by PIO", "polled": "knob polled"}.get(
+        str(st.get("knob")), "knob ?"
+    )
+    stall = st.get("flash_stall", "none")
+    stalls = "no flash stalls" if stall == "none" else f"{stall} flash stalls (datasheet)"
+    rtc = "RTC module fitted" if st.get("rtc_module") else "no RTC module"
+    return f"{knob}, {stalls}, {rtc}"
+
+
 def frame_lines(
     leds: list[tuple[int, int, int]], st: dict, header: str = "", message: str = ""
 ) -> list[str]:
-    """The whole screen as lines with ANSI colour codes (no cursor movement), at most 80x24."""
+    """The whole screen as lines with ANSI colour codes (no cursor movement), at most 80x24.
+
+    `header` is at most two lines (split at a newline).
+    """
     height = 2 * (ROWS + MARGIN_ROWS) + 1
     width = 2 * (COLS + MARGIN_COLS) + 2
     grid: list[list[str]] = [[" "] * width for _ in range(height)]
@@ -225,7 +239,7 @@ def frame_lines(
         red, green, blue = shown(leds[i])
         grid[r][c] = f"\x1b[38;2;{red};{green};{blue}m\u2588\u2588\x1b[0m"
         grid[r][c + 1] = ""
-    lines = [header[:WIDTH]] if header else []
+    lines = [line[:WIDTH] for line in header.split("\n")[:2]] if header else []
     lines += ["".join(row).rstrip() for row in grid]
     lines += status_lines(st)
     lines += help_lines()

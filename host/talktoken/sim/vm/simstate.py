@@ -66,6 +66,7 @@ def snapshot(drv):
         "frames": drv.board.frames,
         "knob": "pio" if drv.board.knob_counted else "polled",
         "flash_stall_ms": drv.stalled_ms,
+        "flash_stall": getattr(getattr(drv.fs, "timer", None), "mode", "none"),
         "serial": {
             "in": drv.board.serial.bytes_in,
             "out": drv.board.serial.bytes_out,
