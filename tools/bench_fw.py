@@ -8,6 +8,7 @@ tools/fwbench_device.py; both play tools/fwbench_script.py's session.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,14 @@ def _bisect(
     return hi, detail
 
 
+def _qstr_pools(out: str) -> dict[str, int]:
+    """The figures of micropython.qstr_info()'s line in a driver's output."""
+    m = re.search(r"qstr pool: (.*)", out)
+    if not m:
+        raise RuntimeError(f"no qstr_info line in:\n{out[-2000:]}")
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(1))}
+
+
 def _field(detail: list[str], name: str) -> int:
     """The number after `name` in a RESULT heap line (its words after "RESULT heap")."""
     return int(detail[detail.index(name) + 1])
@@ -140,6 +149,7 @@ def min_heapsize(lo: int = 8, hi: int = 256) -> dict:
         need, detail = _bisect(root, lo, hi)
         need_short, _ = _bisect(root, lo, hi, max_turns=20)
         need_host, host_detail = _bisect(root, lo, hi, host=True)
+        qstr = _qstr_pools(_heap_ok(need_host, root, 0, True)[1])
     return {
         "fw_min_heapsize_kb": need,
         "fw_min_heapsize_kb_20_turns": need_short,
@@ -150,6 +160,11 @@ def min_heapsize(lo: int = 8, hi: int = 256) -> dict:
         "fw_heap_after_session_kb": round(_field(detail, "used") / 1024, 1),
         "fw_heap_after_session_host_kb": round(_field(host_detail, "used") / 1024, 1),
         "fw_min_heapsize_host_replies": _field(host_detail, "replies"),
+        # Names MicroPython interns (qstrs) sit in pools that double: 20, 40, ... 320, 640
+        # entries. The 621st name takes a new 640-entry pool (7 KB on this 64-bit port).
+        "fw_qstr_host": qstr["n_qstr"],
+        "fw_qstr_pools_host": qstr["n_pool"],
+        "fw_qstr_kb_host": round(qstr["n_total_bytes"] / 1024, 1),
         "fw_min_heapsize_host_events": _field(host_detail, "events"),
         "fw_min_heapsize_store": "LogStore on fsio.DeviceFs in a tmpfs directory"
         if base

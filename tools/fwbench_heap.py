@@ -9,6 +9,7 @@ Prints: RESULT heap turns T minutes M code C used U asked A replies R errors E e
 """
 
 import gc
+import micropython
 import random
 import sys
 
@@ -174,6 +175,7 @@ def heap(root, max_turns=0, host=False):
             app.proto is not None,
         )
     )
+    micropython.qstr_info()  # "qstr pool: n_pool=P, n_qstr=Q, ..., n_total_bytes=B"
 
 
 heap(
