@@ -211,8 +211,7 @@ def figures(runs: int = RUNS) -> dict:
         raws = [_with_repl(root, lambda port: raw_dump_time(port, total)) for _ in range(runs)]
         dump_lfs = DUMP_LFS % str(image).encode()
         raws_lfs = [
-            _with_repl(root, lambda port: raw_dump_time(port, total, dump_lfs))
-            for _ in range(runs)
+            _with_repl(root, lambda port: raw_dump_time(port, total, dump_lfs)) for _ in range(runs)
         ]
         names = sorted(files)
         mps = [_with_repl(root, lambda port: mpremote_time(port, names)) for _ in range(runs)]

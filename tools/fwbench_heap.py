@@ -9,10 +9,10 @@ Prints: RESULT heap turns T minutes M code C used U asked A replies R errors E e
 """
 
 import gc
-import micropython
 import random
 import sys
 
+import micropython
 import preload
 
 preload.run()  # as main.py loads the app: leaves first, garbage collected between
