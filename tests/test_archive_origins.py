@@ -299,3 +299,14 @@ def test_cli_pull_reformat_rebuild_keeps_logs_dates(tmp_path):
     assert r.returncode == 0, r.stderr
     assert cli(None, "--json", "logs", "dates", archive=arc).stdout == before.stdout
     assert cli(None, "archive", "verify", archive=arc).returncode == 0
+
+
+def test_undated_sessions_of_one_pull_list_in_the_devices_order(arc, monkeypatch):
+    """A monthly pull of four undated sessions: one import time for all four. The archive's
+    listing (reports, `--last`) puts them in the device's order, not by session id."""
+    logs = [(f"s{i + 1:05d}.ttl", _log(i, known=False)) for i in range(4)]
+    for i, (_, log) in enumerate(logs):
+        log.session_id = f"{15 - i:x}" * 16  # ids in the reverse of the device's order
+    _pull(arc, monkeypatch, "2025-02-01T10:00:00+00:00", "aaaaaaaaaaaaaaaa", logs, [2, 0, 3, 1])
+    truth = [log.session_id for _, log in logs]
+    assert [s.session_id for s in arc.sessions()] == truth

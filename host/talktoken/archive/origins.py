@@ -9,6 +9,16 @@ from collections.abc import Iterable
 _NAME = re.compile(r"s(\d+)\.ttl")
 
 
+# SQL for ORDER BY after the sort time, on the `sessions` table: sessions with the same sort
+# time (undated ones pulled together share their import time) in the device's order (the
+# first pull that saw each, then its file number), then import order.
+DEVICE_ORDER_SQL = (
+    "(SELECT o.pull FROM session_origins o WHERE o.session_id = sessions.session_id),"
+    " (SELECT o.number FROM session_origins o WHERE o.session_id = sessions.session_id),"
+    " sessions.rowid"
+)
+
+
 def file_number(name: str) -> int | None:
     """The sequence number in a device file name (`s00042.ttl` or `/tt/s00042.ttl` -> 42), or
     None for a name that is not the device's."""

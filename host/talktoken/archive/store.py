@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from talktoken.archive import origins
 from talktoken.archive.errors import ArchiveError, CorruptSessionError
 from talktoken.archive.files import sweep_tmp, write_durable
 from talktoken.archive.origins import device_order, note_origins, order_key
@@ -430,7 +431,7 @@ class Archive:
             wanted = list(ids)
             sql += " AND session_id IN ({})".format(",".join("?" * len(wanted)))
             args.extend(wanted)
-        sql += " ORDER BY sort_at, session_id"
+        sql += " ORDER BY sort_at, " + origins.DEVICE_ORDER_SQL
         rows = self.db.execute(sql, args).fetchall()
         missing = [r[0] for r in rows if not r[9]]
         if missing and damaged is None:  # summaries computed on first use, cached for the next

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from talktoken.archive import origins
 from talktoken.archive.errors import ArchiveError
 from talktoken.archive.schema import version
 from talktoken.archive.store import DB_NAME, SUFFIX, Archive
@@ -61,9 +62,11 @@ def verify(arc: Archive) -> VerifyReport:
     for table, rowid, parent, _ in arc.db.execute("PRAGMA foreign_key_check").fetchall():
         report.problems.append(f"database: row {rowid} of {table} points at no {parent} row")
     rows = arc.db.execute(
-        "SELECT s.session_id, s.sha256, s.summarized, s.summary, b.raw,"
-        " (SELECT COUNT(*) FROM seat_stats t WHERE t.session_id = s.session_id), s.seats"
-        " FROM sessions s LEFT JOIN blobs b USING (session_id) ORDER BY s.sort_at, 1"
+        "SELECT sessions.session_id, sessions.sha256, sessions.summarized, sessions.summary,"
+        " b.raw, (SELECT COUNT(*) FROM seat_stats t WHERE t.session_id = sessions.session_id),"
+        " sessions.seats"
+        " FROM sessions LEFT JOIN blobs b USING (session_id) ORDER BY sessions.sort_at, "
+        + origins.DEVICE_ORDER_SQL
     ).fetchall()
     for sid, sha, summarized, summary, raw, n_stats, seats in rows:
         if raw is None:
@@ -134,7 +137,8 @@ def purge_candidates(arc: Archive, before_iso: str) -> list[tuple[str, str]]:
     """(session id, sort time) of the sessions that started (else were imported) before
     `before_iso`, oldest first."""
     return arc.db.execute(
-        "SELECT session_id, sort_at FROM sessions WHERE sort_at < ? ORDER BY sort_at, 1",
+        "SELECT session_id, sort_at FROM sessions WHERE sort_at < ? ORDER BY sort_at, "
+        + origins.DEVICE_ORDER_SQL,
         (before_iso,),
     ).fetchall()
 
