@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from mpvm import micropython_exe
+from talktoken.deploy import plan as plan_mod
 from talktoken.deploy import update as dep
 from talktoken.fwtree.paths import firmware_dir
 
@@ -325,3 +326,23 @@ def test_plan_logic_without_a_device():
     assert plan.same == ["main.py"]
     assert plan.copy == ["x.mpy", "y.mpy"] and plan.new == ["y.mpy"]
     assert plan.remove == ["gone.mpy", "x.py", "y.mpy.tt-new"]  # never notes.txt
+
+
+def test_journal_lists_the_boot_files_first_and_the_manifest_last():
+    import fwswitch  # the firmware's own names (CPython imports it by its bare name)
+
+    assert (dep.JOURNAL, plan_mod.JOURNAL_MAX_BYTES) == (fwswitch.JOURNAL, fwswitch.MAX_BYTES)
+    local = {n: "h" for n in ("app.mpy", "fwswitch.mpy", "main.py", "ui.mpy")}
+    plan = dep.make_plan(local, {"ui.mpy": "h"}, ["gone.mpy"], ["gone.mpy", "app.mpy.tt-new"])
+    lines = plan_mod.journal_text(plan).decode().splitlines()
+    assert lines == [
+        "R fwswitch.mpy.tt-new fwswitch.mpy",
+        "R main.py.tt-new main.py",
+        "R app.mpy.tt-new app.mpy",
+        # app.mpy.tt-new is staged again by this deploy: never removed under it
+        "D gone.mpy",
+        f"R {dep.MANIFEST}.tt-new {dep.MANIFEST}",
+    ]
+    plan.copy.append("bad name.mpy")
+    with pytest.raises(dep.DeployError, match="space"):
+        plan_mod.journal_text(plan)
