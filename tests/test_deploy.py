@@ -61,10 +61,17 @@ while True:
 """
 
 
+# The boot's stand-in for the Pico's `machine`: board.py imports it once main.py has finished
+# any cut switch-over and starts the app, which is as far as a boot can go on the unix port.
+BOOT_MACHINE = "raise SystemExit(0)\n"
+
+
 class PtyDevice:
     """The unix port on a pseudo-terminal; its cwd (a temp dir) is the device's filesystem.
 
-    A reset makes the process exit; `restart()` plays the part of the boot that follows.
+    A reset makes the process exit; `restart()` plays the part of the boot that follows: the
+    device's own main.py runs (finishing a cut switch-over) up to where the app starts, then
+    the REPL comes up again in its place.
     """
 
     def __init__(self, root: Path, fake_state: str | None = None):
@@ -113,9 +120,25 @@ class PtyDevice:
             os.close(self._slave)
             self._slave = -1
 
-    def restart(self) -> PtyDevice:
+    def boot(self) -> str:
+        """Run the device's main.py from its files until it starts the app; its output."""
+        stub = self.root.parent / "boot-stub"
+        stub.mkdir(exist_ok=True)
+        (stub / "machine.py").write_text(BOOT_MACHINE)
+        env = dict(os.environ, MICROPYPATH=f"{self.root}{os.pathsep}{stub}")
+        proc = subprocess.run(
+            [micropython_exe(), "main.py"], cwd=self.root, env=env, capture_output=True, timeout=30
+        )
+        out = (proc.stdout + proc.stderr).decode(errors="replace")
+        assert proc.returncode == 0 and "Traceback" not in out, out
+        return out
+
+    def restart(self, boot: bool = True) -> PtyDevice:
+        """Power off and on: main.py boots (when the device has one), then the REPL is up."""
         self.stop()
         self.fake_state = None
+        if boot and (self.root / "main.py").exists():
+            self.boot()
         return self.start()
 
     def files(self) -> dict[str, bytes]:

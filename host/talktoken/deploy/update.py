@@ -252,39 +252,14 @@ def deploy(
                 "while plugging it in, and deploy again"
             ) from None
         dev = Device(transport, root)
-        if info is not None:
-            dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
         try:
-            check_target(dev.implementation(), _mpy_version(files))
-        except DeployError:
+            plan, resumed = _steps(dev, files, local, version, dry_run, info is not None, say)
+        except (DeployError, TransportError, OSError) as exc:
+            # Restart the firmware on the device (old or new, both whole), or leave the REPL.
             _leave(dev, transport, restart=info is not None)
-            raise
-        listing = dev.listdir()
-        resumed = False
-        if JOURNAL in listing:
-            if dry_run:
-                say(
-                    "an earlier deploy was cut during its switch-over; the device finishes it "
-                    "when it next starts, and a deploy finishes it first"
-                )
-            else:
-                resumed = dev.finish_switch(switch_code())
-                say(
-                    "an earlier deploy was cut during its switch-over (its files had all "
-                    "arrived verified); finished it first"
-                )
-                listing = dev.listdir()
-        owned = dev.read_manifest()
-        plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
-        if not dry_run:
-            try:
-                _apply(dev, plan, files, version, say)
-            except (DeployError, TransportError, OSError) as exc:
-                # Restart the firmware on the device (old or new, both whole), or leave the REPL.
-                _leave(dev, transport, restart=info is not None)
-                if isinstance(exc, DeployError):
-                    raise
-                raise DeployLinkError(_link_failed(exc)) from None
+            if isinstance(exc, DeployError):
+                raise
+            raise DeployLinkError(_link_failed(exc)) from None
         if not dry_run or info is not None:
             dev.reset()  # a dry run restarts firmware it interrupted
             reset = True
@@ -308,6 +283,42 @@ def deploy(
         fw_version=version,
         seconds=time.perf_counter() - started,
     )
+
+
+def _steps(
+    dev: Device,
+    files: dict[str, bytes],
+    local: dict[str, str],
+    version: str,
+    dry_run: bool,
+    firmware_ran: bool,
+    say: Callable[[str], None],
+) -> tuple[Plan, bool]:
+    """Everything deploy does in the raw REPL: check, plan, copy and switch over. Returns the
+    plan and whether an earlier deploy's cut switch-over was finished first."""
+    if firmware_ran:
+        dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
+    check_target(dev.implementation(), _mpy_version(files))
+    listing = dev.listdir()
+    resumed = False
+    if JOURNAL in listing:
+        if dry_run:
+            say(
+                "an earlier deploy was cut during its switch-over; the device finishes it "
+                "when it next starts, and a deploy finishes it first"
+            )
+        else:
+            resumed = dev.finish_switch(switch_code())
+            say(
+                "an earlier deploy was cut during its switch-over (its files had all "
+                "arrived verified); finished it first"
+            )
+            listing = dev.listdir()
+    owned = dev.read_manifest()
+    plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
+    if not dry_run:
+        _apply(dev, plan, files, version, say)
+    return plan, resumed
 
 
 def _link_failed(exc: BaseException) -> str:
