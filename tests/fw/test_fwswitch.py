@@ -175,3 +175,98 @@ def test_a_directory_in_the_journals_place_does_not_stop_the_boot():
         f.close()
     finally:
         done()
+
+
+class _Lines:
+    def __init__(self, text):
+        self.lines = [ln + "\n" for ln in text.split("\n")]
+
+    def __iter__(self):
+        return iter(self.lines)
+
+    def close(self):
+        pass
+
+
+class _LfsOs:
+    """fwswitch's `os` and `open` over a LittleFS image (the simulator's flash, with power
+    cuts): the same file calls, raising OSError as the Pico's do."""
+
+    def __init__(self, fs):
+        self.fs = fs
+
+    def stat(self, path):
+        n = self.fs.size(path)
+        if n < 0:
+            raise OSError(2, path)
+        return (0, 0, 0, 0, 0, 0, n)
+
+    def rename(self, old, new):
+        self.fs.rename(old, new)
+
+    def remove(self, path):
+        self.fs.remove(path)
+
+    def open(self, path, mode="r"):
+        f = self.fs.open(path, "rb")
+        try:
+            return _Lines(f.read().decode())
+        finally:
+            f.close()
+
+
+def _lfs_put(fs, name, data):
+    f = fs.open(name, "wb")
+    f.write(data)
+    f.close()
+
+
+def _lfs_files(fs):
+    out = {}
+    for name in fs.listdir("/"):
+        f = fs.open(name, "rb")
+        out[name] = f.read()
+        f.close()
+    return out
+
+
+def _lfs_run(fs):
+    real_os = fwswitch.os
+    fake = _LfsOs(fs)
+    fwswitch.os = fake
+    fwswitch.open = fake.open
+    try:
+        return fwswitch.run("")
+    finally:
+        fwswitch.os = real_os
+        del fwswitch.open
+
+
+def test_a_power_cut_at_any_flash_write_of_the_finish_is_finished_at_the_next_boot():
+    import logfs_helper
+
+    fs = logfs_helper.new_fs(64)
+    for name, data in OLD.items():
+        _lfs_put(fs, name, data)
+    for name, data in OTHER.items():
+        _lfs_put(fs, name, data)
+    for name in CHANGED + (MANIFEST,):
+        _lfs_put(fs, name + NEW_SUFFIX, NEW[name])
+    _lfs_put(fs, fwswitch.JOURNAL, ("\n".join(STEPS) + "\n").encode())
+    image = logfs_helper.image(fs)
+    want = dict(NEW)
+    want.update(OTHER)
+    cuts = 0
+    for n in range(2000):
+        cut = logfs_helper.flash.FlashFs(None, 64, bytearray(image), False)
+        cut.cut_power(n)
+        _lfs_run(cut)  # never raises, even on a flash that dies under it
+        if not cut.bdev.dead:
+            eq(_lfs_files(cut), want, "the finish, not cut")
+            break
+        cuts += 1
+        boot = logfs_helper.flash.FlashFs(None, 64, bytearray(logfs_helper.image(cut)), False)
+        _lfs_run(boot)  # the journal is gone only if the cut came after its removal
+        eq(_lfs_files(boot), want, "a cut at flash write %d of the finish, then a boot" % n)
+    if cuts < len(STEPS):
+        raise AssertionError("only %d cut points: the finish writes less than expected" % cuts)
