@@ -267,3 +267,38 @@ def test_deploy_reads_the_devices_micropython_first(tmp_path, monkeypatch):
         assert impl[3] == "linux" and mpy >= 6 and (impl[1] & 0xFF) >= mpy
     finally:
         dev.stop()
+
+
+def test_a_journal_left_on_the_device_is_reported_then_finished(tmp_path, monkeypatch, capsys):
+    from test_deploy import run_cli
+
+    root = tmp_path / "fs"
+    root.mkdir()
+    src = _fw_tree(tmp_path)
+    dev = PtyDevice(root).start()
+    try:
+        run_deploy(dev, src_dir=src)
+        (src / "events.py").write_text((src / "events.py").read_text() + "\nDEPLOY_CUT = 2\n")
+        dev.restart()
+        with monkeypatch.context() as m:
+            m.setattr(dep.Device, "finish_switch", _cut_switch_after(0, dev))
+            with pytest.raises(dep.DeployError):
+                run_deploy(dev, src_dir=src)
+        dev.restart(boot=False)  # back in the REPL without booting: the journal is still there
+        before = dev.files()
+        assert dep.JOURNAL in before
+        said: list[str] = []
+        dry = run_deploy(dev, src_dir=src, dry_run=True, log=said.append)
+        assert any("cut during its switch-over" in s and "next starts" in s for s in said), said
+        assert not dry.resumed_switch and dev.files() == before, "a dry run changes nothing"
+        capsys.readouterr()
+        args = ["deploy", "--port", dev.port, "--device-root", str(root)]
+        assert run_cli(args) == 0
+        out = capsys.readouterr()
+        assert "finished the switch-over of an earlier deploy" in out.out, out
+        assert "finished it first" in out.err, out
+        files = dev.files()
+        assert dep.JOURNAL not in files
+        assert _firmware(files) == device_set()  # the CLI deploys the checkout's firmware
+    finally:
+        dev.stop()
