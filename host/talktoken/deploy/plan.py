@@ -13,8 +13,9 @@ MANIFEST = "talktoken-manifest.json"
 NEW_SUFFIX = ".tt-new"
 JOURNAL = "talktoken-switch.txt"  # firmware/fwswitch.py's JOURNAL: the switch-over's steps
 JOURNAL_MAX_BYTES = 8192  # firmware/fwswitch.py's MAX_BYTES: a bigger journal is not read
-# Switched first, in this order: once main.py is new, the boot code that finishes a cut
-# switch-over (fwswitch) is new too, so even an older main.py's firmware is never left mixed.
+# Switched first, in this order. A cut after fwswitch.mpy alone leaves the old main.py, which
+# boots the old firmware whole (one older than the journal never imports fwswitch); once
+# main.py is new, the fwswitch it runs at boot to finish the rest is new too.
 BOOT_FIRST = ("fwswitch.mpy", "main.py")
 
 
