@@ -7,9 +7,12 @@ import time
 def finish_switch():
     """Finish a firmware switch-over a deploy left half done (a power cut, a reset), before any
     other firmware module loads, so old and new code never mix; then unload the code that did
-    it (nothing of it stays in the heap but its few qstrs)."""
-    import fwswitch
-
+    it (nothing of it stays in the heap but its few qstrs). Without fwswitch (a tree copied by
+    hand) the device still boots."""
+    try:
+        import fwswitch
+    except ImportError:
+        return
     fwswitch.run()
     sys.modules.pop("fwswitch", None)
 

@@ -369,3 +369,19 @@ def test_journal_lists_the_boot_files_first_and_the_manifest_last():
     plan.copy.append("bad name.mpy")
     with pytest.raises(dep.DeployError, match="space"):
         plan_mod.journal_text(plan)
+
+
+def test_the_boot_finishes_a_journal_and_survives_without_fwswitch(device):
+    run_deploy(device)
+    assert device.wait_exit()
+    root = device.root
+    (root / "ui.mpy.tt-new").write_bytes((root / "ui.mpy").read_bytes())
+    (root / "ui.mpy").write_bytes(b"half switched")
+    (root / dep.JOURNAL).write_text("R ui.mpy.tt-new ui.mpy\n")
+    device.restart()  # boots main.py
+    assert (root / "ui.mpy").read_bytes() == device_set()["ui.mpy"]
+    assert not (root / dep.JOURNAL).exists() and not (root / "ui.mpy.tt-new").exists()
+    (root / "fwswitch.mpy").unlink()
+    (root / dep.JOURNAL).write_text("D ui.mpy\n")
+    device.restart()  # must not fail (PtyDevice.boot asserts a clean exit)
+    assert (root / "ui.mpy").exists(), "no fwswitch, no journal run"
