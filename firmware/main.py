@@ -3,7 +3,18 @@
 import sys
 import time
 
-import board
+
+def finish_switch():
+    """Finish a firmware switch-over a deploy left half done (a power cut, a reset), before any
+    other firmware module loads, so old and new code never mix; then unload the code that did
+    it (nothing of it stays in the heap but its few qstrs). Without fwswitch (a tree copied by
+    hand) the device still boots."""
+    try:
+        import fwswitch
+    except ImportError:
+        return
+    fwswitch.run()
+    sys.modules.pop("fwswitch", None)
 
 
 def boot_wants_selftest(b, checks=3, gap_ms=30):
@@ -28,6 +39,8 @@ def selftest_if_wanted(b):
 
 
 def main():
+    import board
+
     b = board.Board()
     selftest_if_wanted(b)
     import gc
@@ -45,4 +58,5 @@ def main():
     a.run()
 
 
+finish_switch()
 main()

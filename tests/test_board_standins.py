@@ -210,7 +210,7 @@ def test_main_wires_board_store_app(tmp_path: Path):
                     print(json.dumps({"store": store.args[1:], "pf": pf,
                                       "selftest": getattr(b, "selftest_ran", []),
                                       "board": type(b).__name__,
-                                      "loaded": sorted(m for m in ("proto", "selftest")
+                                      "loaded": sorted(m for m in ("fwswitch", "proto", "selftest")
                                                        if m in sys.modules)}))
             """
         )
@@ -231,7 +231,7 @@ def test_main_wires_board_store_app(tmp_path: Path):
         "pf": ["sessindex", "logserve", "protoframe", "argcheck", "proto"],
         "selftest": [],
         "board": "Board",
-        "loaded": [],  # neither the protocol nor the self-test is resident while the app runs
+        "loaded": [],  # no switch code, protocol or self-test is resident while the app runs
     }
     held = mp(
         "machine._set_level(hwconfig.PIN_PHASE_BTN, 0)\n"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from mpvm import micropython_exe
+from talktoken.deploy import plan as plan_mod
 from talktoken.deploy import update as dep
 from talktoken.fwtree.paths import firmware_dir
 
@@ -60,10 +61,17 @@ while True:
 """
 
 
+# The boot's stand-in for the Pico's `machine`: board.py imports it once main.py has finished
+# any cut switch-over and starts the app, which is as far as a boot can go on the unix port.
+BOOT_MACHINE = "raise SystemExit(0)\n"
+
+
 class PtyDevice:
     """The unix port on a pseudo-terminal; its cwd (a temp dir) is the device's filesystem.
 
-    A reset makes the process exit; `restart()` plays the part of the boot that follows.
+    A reset makes the process exit; `restart()` plays the part of the boot that follows: the
+    device's own main.py runs (finishing a cut switch-over) up to where the app starts, then
+    the REPL comes up again in its place.
     """
 
     def __init__(self, root: Path, fake_state: str | None = None):
@@ -112,9 +120,25 @@ class PtyDevice:
             os.close(self._slave)
             self._slave = -1
 
-    def restart(self) -> PtyDevice:
+    def boot(self) -> str:
+        """Run the device's main.py from its files until it starts the app; its output."""
+        stub = self.root.parent / "boot-stub"
+        stub.mkdir(exist_ok=True)
+        (stub / "machine.py").write_text(BOOT_MACHINE)
+        env = dict(os.environ, MICROPYPATH=f"{self.root}{os.pathsep}{stub}")
+        proc = subprocess.run(
+            [micropython_exe(), "main.py"], cwd=self.root, env=env, capture_output=True, timeout=30
+        )
+        out = (proc.stdout + proc.stderr).decode(errors="replace")
+        assert proc.returncode == 0 and "Traceback" not in out, out
+        return out
+
+    def restart(self, boot: bool = True) -> PtyDevice:
+        """Power off and on: main.py boots (when the device has one), then the REPL is up."""
         self.stop()
         self.fake_state = None
+        if boot and (self.root / "main.py").exists():
+            self.boot()
         return self.start()
 
     def files(self) -> dict[str, bytes]:
@@ -325,3 +349,39 @@ def test_plan_logic_without_a_device():
     assert plan.same == ["main.py"]
     assert plan.copy == ["x.mpy", "y.mpy"] and plan.new == ["y.mpy"]
     assert plan.remove == ["gone.mpy", "x.py", "y.mpy.tt-new"]  # never notes.txt
+
+
+def test_journal_lists_the_boot_files_first_and_the_manifest_last():
+    import fwswitch  # the firmware's own names (CPython imports it by its bare name)
+
+    assert (dep.JOURNAL, plan_mod.JOURNAL_MAX_BYTES) == (fwswitch.JOURNAL, fwswitch.MAX_BYTES)
+    local = {n: "h" for n in ("app.mpy", "fwswitch.mpy", "main.py", "ui.mpy")}
+    plan = dep.make_plan(local, {"ui.mpy": "h"}, ["gone.mpy"], ["gone.mpy", "app.mpy.tt-new"])
+    lines = plan_mod.journal_text(plan).decode().splitlines()
+    assert lines == [
+        "R fwswitch.mpy.tt-new fwswitch.mpy",
+        "R main.py.tt-new main.py",
+        "R app.mpy.tt-new app.mpy",
+        # app.mpy.tt-new is staged again by this deploy: never removed under it
+        "D gone.mpy",
+        f"R {dep.MANIFEST}.tt-new {dep.MANIFEST}",
+    ]
+    plan.copy.append("bad name.mpy")
+    with pytest.raises(dep.DeployError, match="space"):
+        plan_mod.journal_text(plan)
+
+
+def test_the_boot_finishes_a_journal_and_survives_without_fwswitch(device):
+    run_deploy(device)
+    assert device.wait_exit()
+    root = device.root
+    (root / "ui.mpy.tt-new").write_bytes((root / "ui.mpy").read_bytes())
+    (root / "ui.mpy").write_bytes(b"half switched")
+    (root / dep.JOURNAL).write_text("R ui.mpy.tt-new ui.mpy\n")
+    device.restart()  # boots main.py
+    assert (root / "ui.mpy").read_bytes() == device_set()["ui.mpy"]
+    assert not (root / dep.JOURNAL).exists() and not (root / "ui.mpy.tt-new").exists()
+    (root / "fwswitch.mpy").unlink()
+    (root / dep.JOURNAL).write_text("D ui.mpy\n")
+    device.restart()  # must not fail (PtyDevice.boot asserts a clean exit)
+    assert (root / "ui.mpy").exists(), "no fwswitch, no journal run"

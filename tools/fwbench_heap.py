@@ -12,8 +12,14 @@ import gc
 import random
 import sys
 
+import fwswitch
 import micropython
-import preload
+
+fwswitch.run(sys.argv[1] + "/")  # as main.py boots: finish a cut switch-over (none here)
+sys.modules.pop("fwswitch", None)
+del fwswitch
+
+import preload  # noqa: E402
 
 preload.run()  # as main.py loads the app: leaves first, garbage collected between
 

@@ -9,6 +9,8 @@ from talktoken.cli.output import emit, options, shared
 
 def _text(data: dict) -> str:
     lines = []
+    if data.get("resumed_switch"):
+        lines.append("finished the switch-over of an earlier deploy that was cut short")
     verb = "would copy" if data["dry_run"] else "copied"
     for name in data["copy"]:
         tag = "new" if name in data["new"] else "changed"

@@ -150,6 +150,23 @@ class Device:
             moves = [(self.path(a), self.path(b)) for a, b in pairs]
             self.t.exec(f"import os\nfor a, b in {moves!r}:\n os.rename(a, b)\n")
 
+    def finish_switch(self, code: str) -> bool:
+        """Run the switch-over journal on the device with `code` (firmware/fwswitch.py's source):
+        rename the staged files, remove the stale ones, rename the manifest, remove the journal.
+        False if there was no journal. Raises DeployError if the link fails part-way."""
+        from mpremote.transport import TransportError
+
+        self.feed()
+        try:
+            out = self.t.exec(f"{code}\nprint(repr(run({self.root!r})))\n")
+        except TransportError as exc:
+            raise DeployError(
+                f"the link to the device failed during the switch-over ({exc}); the device "
+                "finishes it when it next starts: unplug it and plug it in again, or run "
+                "`talktoken deploy` again, which finishes it too"
+            ) from None
+        return ast.literal_eval(out.decode().strip()) is True
+
     def remove_all(self, names: list[str]) -> None:
         """Remove the named files on the device; missing ones are skipped."""
         if names:

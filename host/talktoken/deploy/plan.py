@@ -11,6 +11,12 @@ from talktoken.errors import TalktokenError
 
 MANIFEST = "talktoken-manifest.json"
 NEW_SUFFIX = ".tt-new"
+JOURNAL = "talktoken-switch.txt"  # firmware/fwswitch.py's JOURNAL: the switch-over's steps
+JOURNAL_MAX_BYTES = 8192  # firmware/fwswitch.py's MAX_BYTES: a bigger journal is not read
+# Switched first, in this order. A cut after fwswitch.mpy alone leaves the old main.py, which
+# boots the old firmware whole (one older than the journal never imports fwswitch); once
+# main.py is new, the fwswitch it runs at boot to finish the rest is new too.
+BOOT_FIRST = ("fwswitch.mpy", "main.py")
 
 
 class DeployError(TalktokenError):
@@ -33,6 +39,37 @@ class Plan:
     def changes(self) -> bool:
         """True if the deploy copies or removes any file."""
         return bool(self.copy or self.remove)
+
+
+def switch_order(names: list[str]) -> list[str]:
+    """`names` in the order the switch-over renames them: BOOT_FIRST, then the rest sorted."""
+    first = [n for n in BOOT_FIRST if n in names]
+    return first + sorted(n for n in names if n not in first)
+
+
+def journal_text(plan: Plan) -> bytes:
+    """The switch-over's journal: rename each staged file over its name, remove the stale
+    files, rename the manifest last (firmware/fwswitch.py runs it, on the device)."""
+    if any(not n or any(c.isspace() for c in n) for n in plan.copy + plan.remove):
+        raise DeployError("a firmware file name holds a space; the device cannot switch to it")
+    staged = {n + NEW_SUFFIX for n in [*plan.copy, MANIFEST, JOURNAL]}
+    lines = [f"R {n}{NEW_SUFFIX} {n}" for n in switch_order(plan.copy)]
+    lines += [f"D {n}" for n in plan.remove if n not in staged]
+    lines.append(f"R {MANIFEST}{NEW_SUFFIX} {MANIFEST}")
+    data = ("\n".join(lines) + "\n").encode()
+    if len(data) > JOURNAL_MAX_BYTES:
+        raise DeployError(
+            f"the switch-over needs a {len(data)}-byte journal; the device reads at most "
+            f"{JOURNAL_MAX_BYTES} bytes: nothing was copied"
+        )
+    return data
+
+
+def switch_code() -> str:
+    """The source of firmware/fwswitch.py, which finishes a journal (run in the raw REPL)."""
+    from talktoken.fwtree.paths import firmware_dir
+
+    return (firmware_dir() / "fwswitch.py").read_text()
 
 
 def build(out_dir: Path, src_dir: Path | None = None) -> dict[str, bytes]:
@@ -92,6 +129,6 @@ def make_plan(
         twin = stem + (".py" if ext == "mpy" else ".mpy")
         if twin in present and twin not in local:
             stale.add(twin)
-    stale |= {n for n in present if n.endswith(NEW_SUFFIX)}
+    stale |= {n for n in present if n.endswith(NEW_SUFFIX)}  # a deploy cut before its switch
     plan.remove = sorted(stale)
     return plan

@@ -3,7 +3,10 @@
 The device file set is exactly: `main.py` as source and every other firmware module as `.mpy`
 (no `__init__.py`). A manifest on the device (`talktoken-manifest.json`) lists what deploy
 installed, so files that leave the firmware are removed and nothing else is ever touched.
-Planning lives in talktoken.deploy.plan, the device's file operations in
+New files are staged as `<name>.tt-new` and verified; the switch-over then runs a journal on
+the device (`talktoken-switch.txt`, see firmware/fwswitch.py), which the firmware finishes at
+boot if a power cut or reset stops it part-way: the device holds the old or the new firmware,
+never a mix. Planning lives in talktoken.deploy.plan, the device's file operations in
 talktoken.deploy.device; their public names are importable from here too.
 """
 
@@ -19,17 +22,21 @@ from typing import Any
 
 from talktoken.deploy.device import WRITE_CHUNK, Device
 from talktoken.deploy.plan import (
+    JOURNAL,
     MANIFEST,
     NEW_SUFFIX,
     DeployError,
     Plan,
     build,
     fw_version,
+    journal_text,
     make_plan,
     sha256_hex,
+    switch_code,
 )
 
 __all__ = [
+    "JOURNAL",
     "MANIFEST",
     "NEW_SUFFIX",
     "RUNNING_STATES",
@@ -124,6 +131,7 @@ class DeployResult:
     session_state: str | None  # its state when it answered
     forced: bool
     reset: bool
+    resumed_switch: bool  # an earlier deploy's cut switch-over was finished first
     fw_version: str
     seconds: float
 
@@ -139,6 +147,7 @@ class DeployResult:
             "session_state": self.session_state,
             "forced": self.forced,
             "reset": self.reset,
+            "resumed_switch": self.resumed_switch,
             "fw_version": self.fw_version,
             "seconds": round(self.seconds, 3),
         }
@@ -243,25 +252,14 @@ def deploy(
                 "while plugging it in, and deploy again"
             ) from None
         dev = Device(transport, root)
-        if info is not None:
-            dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
         try:
-            check_target(dev.implementation(), _mpy_version(files))
-        except DeployError:
+            plan, resumed = _steps(dev, files, local, version, dry_run, info is not None, say)
+        except (DeployError, TransportError, OSError) as exc:
+            # Restart the firmware on the device (old or new, both whole), or leave the REPL.
             _leave(dev, transport, restart=info is not None)
-            raise
-        listing = dev.listdir()
-        owned = dev.read_manifest()
-        plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
-        if not dry_run:
-            try:
-                _apply(dev, plan, files, version, say)
-            except (DeployError, TransportError, OSError) as exc:
-                # Restart the firmware on the device (old or new, both whole), or leave the REPL.
-                _leave(dev, transport, restart=info is not None)
-                if isinstance(exc, DeployError):
-                    raise
-                raise DeployLinkError(_link_failed(exc)) from None
+            if isinstance(exc, DeployError):
+                raise
+            raise DeployLinkError(_link_failed(exc)) from None
         if not dry_run or info is not None:
             dev.reset()  # a dry run restarts firmware it interrupted
             reset = True
@@ -281,9 +279,46 @@ def deploy(
         session_state=state,
         forced=force and state in RUNNING_STATES,
         reset=reset,
+        resumed_switch=resumed,
         fw_version=version,
         seconds=time.perf_counter() - started,
     )
+
+
+def _steps(
+    dev: Device,
+    files: dict[str, bytes],
+    local: dict[str, str],
+    version: str,
+    dry_run: bool,
+    firmware_ran: bool,
+    say: Callable[[str], None],
+) -> tuple[Plan, bool]:
+    """Everything deploy does in the raw REPL: check, plan, copy and switch over. Returns the
+    plan and whether an earlier deploy's cut switch-over was finished first."""
+    if firmware_ran:
+        dev.keep_watchdog_fed()  # the firmware fed a watchdog; starting one would not do
+    check_target(dev.implementation(), _mpy_version(files))
+    listing = dev.listdir()
+    resumed = False
+    if JOURNAL in listing:
+        if dry_run:
+            say(
+                "an earlier deploy was cut during its switch-over; the device finishes it "
+                "when it next starts, and a deploy finishes it first"
+            )
+        else:
+            resumed = dev.finish_switch(switch_code())
+            say(
+                "an earlier deploy was cut during its switch-over (its files had all "
+                "arrived verified); finished it first"
+            )
+            listing = dev.listdir()
+    owned = dev.read_manifest()
+    plan = make_plan(local, dev.hashes(sorted(local)), owned, listing)
+    if not dry_run:
+        _apply(dev, plan, files, version, say)
+    return plan, resumed
 
 
 def _link_failed(exc: BaseException) -> str:
@@ -292,8 +327,9 @@ def _link_failed(exc: BaseException) -> str:
         text = text[:120] + "..."
     return (
         f"the link to the device failed during the deploy ({text}); files are switched over "
-        "only after all arrived verified, so run `talktoken deploy` again: it copies what "
-        "still differs; if the device no longer answers, unplug it, hold PHASE+HOLD while "
+        "only after all arrived verified, and a switch-over once begun is finished by the "
+        "device when it next starts, so run `talktoken deploy` again: it copies what still "
+        "differs; if the device no longer answers, unplug it, hold PHASE+HOLD while "
         "plugging it in, and deploy again"
     )
 
@@ -309,24 +345,28 @@ def _leave(dev: Device, transport: Any, restart: bool) -> None:
 
 
 def _apply(dev: Device, plan: Plan, files: dict[str, bytes], version: str, say) -> None:
-    for name in plan.copy:
-        say(f"copy {name} ({len(files[name])} bytes)")
-        dev.write(name + NEW_SUFFIX, files[name])
-    staged = dev.hashes([n + NEW_SUFFIX for n in plan.copy])
-    bad = [n for n in plan.copy if staged[n + NEW_SUFFIX] != plan.local[n]]
+    manifest = json.dumps({"fw": version, "files": plan.local}, sort_keys=True).encode()
+    staged = {n + NEW_SUFFIX: files[n] for n in plan.copy}
+    staged[MANIFEST + NEW_SUFFIX] = manifest
+    staged[JOURNAL + NEW_SUFFIX] = journal_text(plan)  # refuses before anything is copied
+    for name, data in staged.items():
+        if name.removesuffix(NEW_SUFFIX) in files:
+            say(f"copy {name.removesuffix(NEW_SUFFIX)} ({len(data)} bytes)")
+        dev.write(name, data)
+    got = dev.hashes(list(staged))
+    bad = [n.removesuffix(NEW_SUFFIX) for n, data in staged.items() if got[n] != sha256_hex(data)]
     if bad:
-        dev.remove_all([n + NEW_SUFFIX for n in plan.copy])
+        dev.remove_all(list(staged))
         raise DeviceVerifyError(
             f"{', '.join(bad)} arrived damaged (SHA-256 differs on the device); nothing was "
             "switched over; check the cable and deploy again"
         )
-    dev.rename_all([(n + NEW_SUFFIX, n) for n in plan.copy])
     if plan.remove:
         say("remove " + ", ".join(plan.remove))
-        dev.remove_all(plan.remove)
-    manifest = json.dumps({"fw": version, "files": plan.local}, sort_keys=True).encode()
-    dev.write(MANIFEST + NEW_SUFFIX, manifest)
-    dev.rename_all([(MANIFEST + NEW_SUFFIX, MANIFEST)])
+    # The journal in place is the commit point: from here on the switch-over only goes
+    # forward, finished by the device at boot (firmware/fwswitch.py) if this is cut.
+    dev.rename_all([(JOURNAL + NEW_SUFFIX, JOURNAL)])
+    dev.finish_switch(switch_code())
     final = dev.hashes(sorted(plan.local))
     wrong = [n for n, h in plan.local.items() if final.get(n) != h]
     if wrong:
