@@ -169,3 +169,15 @@ def test_seat_slope_ignores_the_undated_session():
     s[1]["date_set"] = "2025-01-28T18:00:00+00:00"  # dated by hand: now it counts
     (seat,) = trends.seat_trends(s)
     assert seat["slope_per_week"] == pytest.approx(7 * 8.05 / 245)
+
+
+def test_the_date_text_says_what_is_known():
+    from talktoken.archive.dating import SessionDate
+
+    t1, t2 = "2026-11-03T10:00:00+00:00", "2026-11-20T09:12:00+00:00"
+    assert SessionDate("clock", t1).text() == "2026-11-03 10:00"
+    assert SessionDate("hand", t1).text() == "2026-11-03 10:00 (set by hand)"
+    both = SessionDate("unknown", after=t1, before=t2).text()
+    assert both == "date unknown, between 2026-11-03 10:00 and 2026-11-20 09:12"
+    # no lower bound (the first pull of its device): no "?" for a person to puzzle over
+    assert SessionDate("unknown", before=t2).text() == "date unknown, before 2026-11-20 09:12"

@@ -30,8 +30,9 @@ class SessionDate:
             return _short(self.date)
         if self.kind == "hand":
             return f"{_short(self.date)} (set by hand)"
-        lo = _short(self.after) if self.after else "?"
-        return f"date unknown, between {lo} and {_short(self.before)}"
+        if not self.after:  # nothing known before it: its device's first pull
+            return f"date unknown, before {_short(self.before)}"
+        return f"date unknown, between {_short(self.after)} and {_short(self.before)}"
 
 
 def _short(iso: str | None) -> str:
