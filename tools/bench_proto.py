@@ -26,10 +26,13 @@ SESSIONS = 100
 TURNS = 120
 RUNS = 5  # each time is the median of this many runs
 
-DUMP = b"""import binascii,os,sys
+# The raw dump typed into the raw REPL: `setup`, then every file of `names` opened with
+# `opener` and written out as base64 lines of 384 bytes.
+_DUMP = b"""import binascii,sys
+%s
 w=sys.stdout.write
-for n in sorted(os.listdir('.')):
- f=open(n,'rb')
+for n in %s:
+ f=%s
  while 1:
   b=f.read(384)
   if not b:break
@@ -37,6 +40,7 @@ for n in sorted(os.listdir('.')):
  f.close()
 w('DUMPDONE\\n')
 """
+DUMP = _DUMP % (b"import os", b"sorted(os.listdir('.'))", b"open(n,'rb')")
 
 
 def make_image(image: Path, count: int = SESSIONS, turns: int = TURNS) -> None:
@@ -74,26 +78,19 @@ def pull_time(image: Path, work: Path) -> tuple[float, float, dict[str, bytes]]:
     return took, transfer, files
 
 
-# The same dump, reading the files through the simulated device's LittleFS image (the
-# simulator's flash block device in the same VM) instead of the host's file system.
-DUMP_LFS = b"""import binascii,sys
-from flash_mp import FlashFs
-fs=FlashFs('%s')
-w=sys.stdout.write
-for n in sorted(e[0] for e in fs.vfs.ilistdir('/tt') if e[0].endswith('.ttl')):
- f=fs.vfs.open('/tt/'+n,'rb')
- while 1:
-  b=f.read(384)
-  if not b:break
-  w(binascii.b2a_base64(b))
- f.close()
-w('DUMPDONE\\n')
-"""
+def dump_lfs(image: Path) -> bytes:
+    """The same dump, reading the files through the simulated device's LittleFS image (the
+    simulator's flash block device in the same VM) instead of the host's file system."""
+    return _DUMP % (
+        b"from flash_mp import FlashFs\nfs=FlashFs('%s')" % str(image).encode(),
+        b"sorted(e[0] for e in fs.vfs.ilistdir('/tt') if e[0].endswith('.ttl'))",
+        b"fs.vfs.open('/tt/'+n,'rb')",
+    )
 
 
 class Repl:
     """`micropython` (the REPL) on a pty with cwd = a directory of files (and the simulator's
-    VM modules on its path, for DUMP_LFS)."""
+    VM modules on its path, for dump_lfs)."""
 
     def __init__(self, root: Path):
         from mpvm import micropython_exe
@@ -209,9 +206,9 @@ def figures(runs: int = RUNS) -> dict:
             (root / name).write_bytes(raw)
         total = sum(len(v) for v in files.values())
         raws = [_with_repl(root, lambda port: raw_dump_time(port, total)) for _ in range(runs)]
-        dump_lfs = DUMP_LFS % str(image).encode()
+        lfs_code = dump_lfs(image)
         raws_lfs = [
-            _with_repl(root, lambda port: raw_dump_time(port, total, dump_lfs)) for _ in range(runs)
+            _with_repl(root, lambda port: raw_dump_time(port, total, lfs_code)) for _ in range(runs)
         ]
         names = sorted(files)
         mps = [_with_repl(root, lambda port: mpremote_time(port, names)) for _ in range(runs)]
