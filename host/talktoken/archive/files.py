@@ -1,4 +1,4 @@
-"""Atomic, durable writes of many raw files (`Archive.export_raw`) and the sweep of leftovers.
+"""Atomic, durable, owner-only writes (raw sessions, reports, exports) and the sweep of leftovers.
 
 `write_durable(dir, items)` keeps the order that makes a crash harmless:
   1. every file is written to `<name>.tmp` and its data fsync'ed (a name never points at data

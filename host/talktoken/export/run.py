@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import zipfile
 from pathlib import Path
 
+from talktoken.archive.files import write_durable
 from talktoken.errors import TalktokenError
 from talktoken.export import codebook as codebook_mod
 from talktoken.export import eaf, rttm, talkr, textgrid, uem
@@ -52,15 +51,9 @@ def file_name(fmt: str, session_id: str) -> str:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_durable(path.parent, [(path, data)])
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise ExportError(f"cannot write {path}: {exc}") from exc
 
 

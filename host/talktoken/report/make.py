@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from talktoken.archive.files import write_durable
 from talktoken.archive.store import Archive
 from talktoken.errors import TalktokenError
 from talktoken.report import data as report_data
@@ -59,15 +59,9 @@ def write_private(path: Path, text: str, force: bool = True) -> None:
         raise ReportError(f"{path} is a directory; give a file name for --out")
     if not force and path.exists():
         raise ReportError(f"{path} already exists; give another --out, or --force to replace it")
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_durable(path.parent, [(path, text.encode("utf-8"))])
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise ReportError(f"cannot write {path}: {exc}") from exc
 
 
