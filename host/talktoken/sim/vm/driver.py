@@ -80,11 +80,6 @@ def open_ctl(opts):
     return cin, fd, cout
 
 
-def output_waiting(proto):
-    """True while the protocol holds output the port did not take (its queue, `_out`)."""
-    return bool(getattr(proto, "_out", None))
-
-
 def main():
     """Run the simulated device until the host quits or goes away."""
     opts = parse_args(sys.argv[1:])
@@ -105,7 +100,7 @@ def main():
         busy = getattr(drv.app.proto, "busy", False) and not drv.off
         # Output the port would not take: the Pico's loop keeps running and writes it when the
         # host reads, so the stepped device wakes when the port has room, not only on input.
-        waiting = serving and not drv.realtime and not drv.off and output_waiting(drv.app.proto)
+        waiting = serving and not drv.realtime and not drv.off and drv.board.serial.held
         if waiting != out_polled:
             poller.register(1, select.POLLOUT) if waiting else poller.unregister(1)
             out_polled = waiting
@@ -129,7 +124,11 @@ def main():
                 elif flags & (select.POLLHUP | select.POLLERR):
                     return  # the host side is gone
             elif fd == 1:
+                serial = drv.board.serial
+                writes = serial.writes
                 drv.serve()  # the port has room again: the waiting output goes out
+                if serial.writes == writes:
+                    serial.held = False  # nothing was written: nothing is held any more
             elif flags & (select.POLLHUP | select.POLLERR) and not flags & select.POLLIN:
                 poller.unregister(0)  # no client can ever come back: stop polling the pty
                 serving = False

@@ -31,6 +31,8 @@ class SimSerial:
         self.bytes_out = 0
         self.dropped_out = 0
         self.timeouts = 0  # pieces cut by the TX timeout
+        self.held = False  # the last write took less than it was given: the writer holds the rest
+        self.writes = 0  # write calls with something to write
         self.tx_timeout_ms = tx_timeout_ms
         self.interrupts = 0
         self._buf = bytearray(256)
@@ -102,9 +104,11 @@ class SimSerial:
         mv = memoryview(data)
         total = len(mv)
         done = start
-        if done >= total or not self._poll_out.poll(0):
+        if done >= total:
             return 0
-        n = self._write_some(mv[done:])
+        self.writes += 1
+        n = self._write_some(mv[done:]) if self._poll_out.poll(0) else 0
+        self.held = n < total - done
         if n <= 0:
             return 0
         done += n
