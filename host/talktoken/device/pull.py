@@ -3,9 +3,10 @@
 Pipelined (talktoken.device.pipeline): sessions the archive holds by id get one `hash` request each,
 all in flight together; the others are fetched with several `fetch` requests queued on the
 device. Every file is checked chunk by chunk (offsets, CRC-32) and against the device's
-SHA-256, then all of them go to `Archive.import_many` (one transaction; it checks each hash
-again and commits the bytes with their index rows). If the link is lost, the sessions
-verified so far are imported first, then the error is raised: a re-run fetches the rest.
+SHA-256, and handed to `Archive.import_many` as it arrives (one transaction for the pull;
+it checks each hash again and commits the bytes with their index rows), so the archive works
+while the device streams. If the link is lost, the sessions verified so far are committed
+first, then the error is raised: a re-run fetches the rest.
 With `delete=True` a session is removed from the device only after that commit and only when
 the archive holds exactly that id and hash (`Archive.has`); the device itself deletes only on
 a hash match. Before any delete, the archive learns each archived session's file name and the
@@ -147,44 +148,50 @@ def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
 
 
 def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
+    """Fetch `items` and import each file as it arrives, inside the archive's one transaction:
+    the archive's work overlaps the device's streaming. A lost link or Ctrl-C ends the stream;
+    what was verified before it is committed, then the error is raised."""
     by_name = {p.name: p for p in items if not p.error}
-    got: list[tuple[Pulled, bytes, str]] = []
-    retry: list[Pulled] = []
+    order: list[tuple[Pulled, str]] = []  # what was handed to the archive, in that order
+    stopped: list[BaseException] = []
     cb = None if progress is None else (lambda n, done: progress(n, done, by_name[n].size))
-    try:
-        sizes = {n: p.size for n, p in by_name.items() if p.size}
-        for name, raw, sha in client.fetch_many(list(by_name), progress=cb, sizes=sizes):
-            item = by_name[name]
-            if raw is None:
-                assert isinstance(sha, Exception)
-                item.error = str(sha)
-                if isinstance(sha, VerifyError):
-                    retry.append(item)  # damaged in transfer: fetch it again on its own
-            else:
-                got.append((item, raw, str(sha)))
-        for item in retry:
-            try:
-                raw, sha = client.fetch(item.name, size=item.size or None)
-            except VerifyError as exc:
-                item.error = str(exc)
-                continue
-            item.error = ""
-            got.append((item, raw, sha))
-    finally:  # also when the link is lost: keep what is verified already
-        _import(archive, got)
 
+    def arriving():
+        retry: list[Pulled] = []
+        try:
+            sizes = {n: p.size for n, p in by_name.items() if p.size}
+            for name, raw, sha in client.fetch_many(list(by_name), progress=cb, sizes=sizes):
+                item = by_name[name]
+                if raw is None:
+                    assert isinstance(sha, Exception)
+                    item.error = str(sha)
+                    if isinstance(sha, VerifyError):
+                        retry.append(item)  # damaged in transfer: fetch it again on its own
+                    continue
+                order.append((item, str(sha)))
+                yield raw, str(sha)
+            for item in retry:
+                try:
+                    raw, sha = client.fetch(item.name, size=item.size or None)
+                except VerifyError as exc:
+                    item.error = str(exc)
+                    continue
+                item.error = ""
+                order.append((item, sha))
+                yield raw, sha
+        except (Exception, KeyboardInterrupt) as exc:  # keep what is verified, then raise
+            stopped.append(exc)
 
-def _import(archive: Any, got: list[tuple[Pulled, bytes, str]]) -> None:
-    if not got:
-        return
-    results = archive.import_many([(raw, sha) for _, raw, sha in got])
-    for (item, _, sha), res in zip(got, results, strict=True):
+    results = archive.import_many(arriving())
+    for (item, sha), res in zip(order, results, strict=True):
         item.sha256 = sha
         if isinstance(res, TalktokenError):  # failed verification, archive conflict
             item.error = str(res)
             continue
         item.session_id = res.session_id
         item.status = "new" if res.new else "archived"
+    if stopped:
+        raise stopped[0]
 
 
 def _delete(client: Client, archive: Any, items: list[Pulled]) -> None:
