@@ -31,6 +31,15 @@ class DeviceFs:
     def listdir(self, rel):
         return os.listdir(self.root + rel)
 
+    def listsizes(self, rel):
+        """(name, size) of every entry of the directory rel, from one listing (and a stat
+        each where the port's listing has no size: the unix port's)."""
+        d = self.root + rel
+        out = []
+        for e in os.ilistdir(d):
+            out.append((e[0], e[3] if len(e) > 3 else os.stat(d + "/" + e[0])[6]))
+        return out
+
     def mkdir(self, rel):
         os.mkdir(self.root + rel)
 

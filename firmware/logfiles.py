@@ -1,6 +1,8 @@
 """Stored session files under DIR: boot bookkeeping, names, headers, the unfinished one, space.
 
-What a host asks of them (the index, chunked reads, SHA-256, delete) is in logserve."""
+Also the session record and the index file that keeps one for each complete session, which
+the writer appends to; what a host asks of them (the index, chunked reads, SHA-256, delete)
+is in logserve."""
 
 import binascii
 import os
@@ -13,6 +15,15 @@ DIR = "tt"
 RATE_PER_MIN = const(30)  # reserve: a generous event rate (a turn every 4 s, 2 records a turn)
 EXTRA_MIN = const(120)  # reserve: the planned length plus this much overrun
 OVERHEAD_BLOCKS = const(4)  # reserve: littlefs copy-on-write and metadata growth
+
+# A session's record: seq 8, digits 1, flags 1, size 4, started_at 4, id 8 (sessindex keeps
+# them in RAM; the index file keeps each complete session's, with its CRC-32).
+REC = const(26)
+IREC = const(30)  # bytes of a record in the index file: the record, then its CRC-32
+F_COMPLETE = const(1)
+F_HEADER = const(2)  # the header was readable: id and started_at are known
+INDEX = "index"  # under DIR: INDEX_MAGIC, then IREC bytes per complete session
+INDEX_MAGIC = b"TTX1"
 
 
 class StoreError(Exception):
@@ -40,6 +51,49 @@ def valid_name(name):
 def _check_name(name):
     if not valid_name(name):
         raise StoreError("name", "not a session file name: %s" % name)
+
+
+# ---- the session record ----
+def put_record(b, o, seq, digits, flags, size, started_at, sid):
+    """Write a session's record at offset o of b (sid: 8 bytes, or None)."""
+    b[o : o + 8] = seq.to_bytes(8, "little")
+    b[o + 8] = digits
+    b[o + 9] = flags
+    put_size(b, o, size)
+    started_at = started_at if 0 <= started_at <= 0xFFFFFFFF else 0
+    b[o + 14 : o + 18] = started_at.to_bytes(4, "little")
+    b[o + 18 : o + 26] = bytes(sid) if sid is not None else bytes(8)
+
+
+def put_size(b, o, v):
+    """Set the size field of the record at o (allocates nothing)."""
+    b[o + 10] = v & 0xFF
+    b[o + 11] = (v >> 8) & 0xFF
+    b[o + 12] = (v >> 16) & 0xFF
+    b[o + 13] = (v >> 24) & 0x3F  # 1 GiB at most: a small int on every port
+
+
+def get_size(b, o):
+    return b[o + 10] | b[o + 11] << 8 | b[o + 12] << 16 | (b[o + 13] & 0x3F) << 24
+
+
+def record_crc(b, o):
+    """CRC-32 of the record at o, as the index file's 4 bytes after it."""
+    return (binascii.crc32(memoryview(b)[o : o + REC]) & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+def append_index(fs, name, size, started_at, sid):
+    """Add the record of the complete session `name` to the index file. The file is only a
+    cache of what the headers say: the caller may ignore a failure (OSError, MemoryError)."""
+    r = bytearray(IREC)
+    put_record(r, 0, int(name[1:-4]), len(name) - 5, F_COMPLETE | F_HEADER, size, started_at, sid)
+    r[REC:IREC] = record_crc(r, 0)
+    path = DIR + "/" + INDEX
+    new = fs.size(path) < len(INDEX_MAGIC)
+    with fs.open(path, "wb" if new else "ab") as f:
+        if new:
+            f.write(INDEX_MAGIC)
+        f.write(r)
 
 
 # ---- small files under DIR (the fs marker, the sequence number) ----

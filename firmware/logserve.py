@@ -6,8 +6,21 @@ import binascii
 import hashlib
 
 import logfmt
-from logfiles import DIR, _check_name, ends_in, names, size, valid_name
-from sessindex import SessIndex
+from logfiles import (
+    DIR,
+    F_COMPLETE,
+    INDEX,
+    INDEX_MAGIC,
+    IREC,
+    REC,
+    _check_name,
+    ends_in,
+    get_size,
+    record_crc,
+    size,
+    valid_name,
+)
+from sessindex import SessIndex, rec_name
 
 
 def _entry_of(fs, name):
@@ -34,17 +47,81 @@ def index_entry(store, ix, name):
 
 
 def index(store):
-    """The store's SessIndex, read from the files on first use (one file open a session)."""
+    """The store's SessIndex, built on first use from the index file (logfiles.INDEX) and one
+    directory listing; only sessions the file does not hold exactly (name and size) are
+    opened. When that file was stale or short, it is written anew while no session is open."""
     ix = store._index
     if ix is None:
-        stored = names(store.fs)
-        ix = SessIndex(len(stored))
-        for n in stored:
-            index_entry(store, ix, n)
-        stored = None
+        fs = store.fs
+        listing = sorted([e for e in fs.listsizes(DIR) if valid_name(e[0])])
+        ix = SessIndex(len(listing))
+        hit, stale = _from_file(store, ix, listing)
+        for k in range(len(listing)):
+            if not hit[k]:
+                i = index_entry(store, ix, listing[k][0])
+                stale = stale or (i >= 0 and ix.complete(i))
+        del listing, hit  # before the file is written: the heap is the device's
         ix.open = ix.find(store.name) if store.name is not None else -1
         store._index = ix
+        if stale and store.name is None:
+            try:
+                save_index(fs, ix)
+            except OSError:
+                pass  # only a cache: the next boot's listing reads those headers again
     return ix
+
+
+def _from_file(store, ix, listing):
+    """Append to ix the index file's record of each listed (name, size) it holds exactly.
+
+    listing: sorted (name, size). Returns (a bytearray: 1 at each listing position filled, and
+    whether the file held anything else: a removed or changed session, a damaged record)."""
+    hit = bytearray(len(listing))
+    try:
+        f = store.fs.open(DIR + "/" + INDEX, "rb")
+    except OSError:
+        return hit, True
+    stale = False
+    rec = bytearray(IREC)
+    k = 0
+    n = len(listing)
+    with f:
+        if f.read(len(INDEX_MAGIC)) != INDEX_MAGIC:
+            return hit, True
+        while True:
+            got = f.readinto(rec) or 0
+            if got < IREC:
+                return hit, stale or got > 0
+            if record_crc(rec, 0) != rec[REC:IREC] or not rec[9] & F_COMPLETE:
+                stale = True
+                continue
+            name = rec_name(rec, 0)
+            while k < n and listing[k][0] < name:
+                k += 1  # listed, but not in the file: index() opens it
+            if k < n and listing[k][0] == name and name != store.name:
+                if listing[k][1] == get_size(rec, 0):
+                    ix.append(rec, 0)
+                    hit[k] = 1
+                    k += 1
+                    continue
+            elif k and hit[k - 1] and listing[k - 1][0] == name:
+                if listing[k - 1][1] == get_size(rec, 0):  # a later record of the same name
+                    ix.buf[(ix.n - 1) * REC : ix.n * REC] = memoryview(rec)[:REC]
+            stale = True
+
+
+def save_index(fs, ix):
+    """Write the index file anew: the record of every complete session of ix."""
+    tmp = DIR + "/" + INDEX + ".tmp"
+    rec = bytearray(IREC)
+    with fs.open(tmp, "wb") as f:
+        f.write(INDEX_MAGIC)
+        for i in range(ix.count()):
+            if ix.complete(i):
+                rec[:REC] = memoryview(ix.buf)[i * REC : (i + 1) * REC]
+                rec[REC:IREC] = record_crc(rec, 0)
+                f.write(rec)
+    fs.rename(tmp, DIR + "/" + INDEX)
 
 
 def sessions(store):

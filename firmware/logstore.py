@@ -69,6 +69,10 @@ class LogStore:
         self.dropped = 0  # records lost because the RAM buffer was full while flash was full
         self.fresh = False
         self._index = None  # sessindex.SessIndex once a host asked (logserve.index)
+        self._sid = None  # the open session's id (8 bytes) and start, for the index file
+        self._wall = 0
+        self._done_name = None  # a session that ended, its record not yet in the index file
+        self._done_size = 0
         self._next = 1
         self._mount()
 
@@ -115,6 +119,8 @@ class LogStore:
         At most one flush per call; returns True when it flushed.
         """
         if self.name is None:
+            if self._done_name is not None:
+                self._note_done()
             return False
         if not self._ticked:
             self._tick = now
@@ -193,14 +199,28 @@ class LogStore:
         if ix is not None and ix.open >= 0:
             ix.set_complete(ix.open, self._ending)
             ix.open = -1
+        if self._ending:  # the index file learns it at the next service(): this allocates
+            self._done_name = self.name
+            self._done_size = self._hlen + self.committed * logfmt.REC_SIZE
         self.name = None
         self._ending = False
+
+    def _note_done(self):
+        """Append the ended session's record to the index file (logfiles.INDEX)."""
+        name = self._done_name
+        self._done_name = None
+        try:
+            logfiles.append_index(self.fs, name, self._done_size, self._wall, self._sid)
+        except (OSError, MemoryError):
+            pass  # only a cache: a host's listing reads this session's header instead
 
     # ---- session life ----
     def begin(self, agenda, wall_epoch_or_0=0, agenda_hash=None):
         """Create the next session file and write its header; raises StorageFull."""
         if self.name is not None and not self.end():
             raise StorageFull("the last session is not saved yet: flash full; pull and delete")
+        if self._done_name is not None:
+            self._note_done()
         need = logfiles.reserve_bytes(self.fs, agenda)
         free = self.fs.free_bytes()
         if free < need:
@@ -228,6 +248,7 @@ class LogStore:
                 raise StorageFull("the flash is full; pull and delete sessions")
             raise
         self._open_state(name, logfmt.session_seed(sid), len(header), 0, 0)
+        self._sid, self._wall = sid, wall_epoch_or_0
         if self._index is not None:
             self._index.open = self._index.insert(name, len(header), False, wall_epoch_or_0, sid)
         return name
@@ -267,6 +288,7 @@ class LogStore:
         hlen, count = logrecover.reopen(self.fs, u)
         self._f = self.fs.open(DIR + "/" + u.name, "ab")
         self._open_state(u.name, u.header["seed"], hlen, count, u.last_t_ms)
+        self._sid, self._wall = u.header["session_id"], u.header["wall_start"]
         if self._index is not None:  # recovery may have cut a torn tail: the entry anew
             self._index.open = _serve().index_entry(self, self._index, u.name)
         return u.name

@@ -1,17 +1,20 @@
-"""Stored-session index: a packed 26-byte record a session in one bytearray, in name order.
+"""Stored-session index: a packed record a session (logfiles.REC) in one bytearray, in name order.
 
 Loaded with the protocol (preload.PROTO): a device nobody connects to never holds it."""
 
 import binascii
 
-from logfiles import valid_name
+from logfiles import F_COMPLETE, F_HEADER, REC, get_size, put_record, put_size, valid_name
 from micropython import const
 
-REC = const(26)  # bytes a session: seq 8, digits 1, flags 1, size 4, started_at 4, id 8
 SPARE = const(8)  # records of room kept for new sessions before the buffer grows
 MAX_DIGITS = const(18)  # longest sequence number a record holds (the store writes 5 digits)
-F_COMPLETE = const(1)
-F_HEADER = const(2)  # the header was readable: id and started_at are known
+
+
+def rec_name(b, o):
+    """The session file name of the record at offset o of b."""
+    s = str(int.from_bytes(b[o : o + 8], "little"))
+    return "s" + "0" * (b[o + 8] - len(s)) + s + ".ttl"
 
 
 def key(name):
@@ -38,22 +41,13 @@ class SessIndex:
         return self.n
 
     def name(self, i):
-        o = i * REC
-        s = str(int.from_bytes(self.buf[o : o + 8], "little"))
-        return "s" + "0" * (self.buf[o + 8] - len(s)) + s + ".ttl"
+        return rec_name(self.buf, i * REC)
 
     def size(self, i):
-        b = self.buf
-        o = i * REC + 10
-        return b[o] | b[o + 1] << 8 | b[o + 2] << 16 | (b[o + 3] & 0x3F) << 24
+        return get_size(self.buf, i * REC)
 
     def set_size(self, i, v):
-        b = self.buf
-        o = i * REC + 10
-        b[o] = v & 0xFF
-        b[o + 1] = (v >> 8) & 0xFF
-        b[o + 2] = (v >> 16) & 0xFF
-        b[o + 3] = (v >> 24) & 0x3F  # 1 GiB at most: a small int on every port
+        put_size(self.buf, i * REC, v)
 
     def complete(self, i):
         return bool(self.buf[i * REC + 9] & F_COMPLETE)
@@ -135,6 +129,14 @@ class SessIndex:
         self._put(lo, k, size, complete, started_at, sid)
         return lo
 
+    def append(self, b, o):
+        """Add the record at offset o of b after the last one (the caller keeps name order)."""
+        n = self.n
+        if (n + 1) * REC > len(self.buf):
+            self._resize(n + 1 + SPARE)
+        self.buf[n * REC : (n + 1) * REC] = memoryview(b)[o : o + REC]
+        self.n = n + 1
+
     def remove(self, i):
         """Drop record i (after its file was deleted)."""
         n = self.n
@@ -158,12 +160,5 @@ class SessIndex:
         self.buf = grown
 
     def _put(self, i, k, size, complete, started_at, sid):
-        b = self.buf
-        o = i * REC
-        b[o : o + 8] = k[0].to_bytes(8, "little")
-        b[o + 8] = k[1]
-        b[o + 9] = (F_COMPLETE if complete else 0) | (F_HEADER if sid is not None else 0)
-        self.set_size(i, size)
-        started_at = started_at if 0 <= started_at <= 0xFFFFFFFF else 0
-        b[o + 14 : o + 18] = started_at.to_bytes(4, "little")
-        b[o + 18 : o + 26] = bytes(sid) if sid is not None else bytes(8)
+        flags = (F_COMPLETE if complete else 0) | (F_HEADER if sid is not None else 0)
+        put_record(self.buf, i * REC, k[0], k[1], flags, size, started_at, sid)

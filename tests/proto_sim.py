@@ -78,6 +78,7 @@ def make_long_image(image: Path, count: int, turns: int) -> Path:
         store.record(ev.EV_SESSION_END, ev.NO_SEAT, 0, t, 0)
         store.service(t)
         store.end()
+    store.service(0)  # the device's next loop iteration: the last session's index record
     fs.close()
     return image
 

@@ -211,6 +211,9 @@ class MemFs:
         pre = rel + "/"
         return [n[len(pre) :] for n in self.files if n.startswith(pre)]
 
+    def listsizes(self, rel):
+        return [(n, self.sizes[rel + "/" + n]) for n in self.listdir(rel)]
+
     def mkdir(self, rel):
         self.dirs.add(rel)
 

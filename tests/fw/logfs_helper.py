@@ -42,8 +42,19 @@ def remount(fs, format_if_bad=False):
     return flash.FlashFs(None, fs.bdev.blocks, data, format_if_bad)
 
 
-def image(fs):
-    return bytes(fs.bdev.data if _MP else fs.bdev.buffer)
+def from_image(data, blocks=64):
+    """A file system over a copy of image bytes (format_if_bad off: a bad image raises)."""
+    return flash.FlashFs(None, blocks, bytearray(data), False)
+
+
+def image(fs, into=None):
+    """The image's bytes; `into`: a bytearray of that size to copy them into (allocated before
+    a long test fragments MicroPython's heap, which then has no free run that long)."""
+    data = fs.bdev.data if _MP else fs.bdev.buffer
+    if into is None:
+        return bytes(data)
+    into[:] = data
+    return into
 
 
 def read_file(fs, rel):

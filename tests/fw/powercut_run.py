@@ -6,8 +6,11 @@ import sys
 
 import events as E
 import flash_mp
+import logfiles
 import logfmt
+import logserve
 import logstore
+import sessindex
 from logfs_helper import HASH, Agenda, Driver, turns_script, with_checkpoints
 
 DEV = "e6614c311b7d2a35"
@@ -56,9 +59,19 @@ def run_session(fs, cut=-1):
             return d, st, t, claimed
     claimed = st.committed
     st.end()
+    if not fs.bdev.dead:
+        st.service(0)  # the loop's next iteration: the index file's record of the session
     if fs.bdev.dead:
         return d, st, STEPS[-1][0], claimed
     return d, st, -1, st.committed
+
+
+def _listing_bad(st):
+    """True when the listing (from the index file) is not the one the headers give."""
+    ix = sessindex.SessIndex()
+    for n in logfiles.names(st.fs):
+        logserve.index_entry(st, ix, n)
+    return st.sessions() != [ix.entry(i) for i in range(ix.count())]
 
 
 def check_point(base, work, earlier, n):
@@ -77,6 +90,8 @@ def check_point(base, work, earlier, n):
     if bad:
         return "FAIL earlier " + bad
     u = st2.unfinished()
+    if _listing_bad(st2):
+        return "FAIL the listing is not the headers'"
     names = [e["name"] for e in st2.sessions() if e["name"] not in earlier]
     if u is None:
         if names:  # the session was complete, or nothing of it survived

@@ -16,7 +16,7 @@ storage marker (`Archive.note_origins`), which keep the device's order of sessio
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +147,12 @@ def _check_known(client: Client, archive: Any, items: list[Pulled]) -> None:
             item.sha256, item.status = sha, "archived"
 
 
-def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
+def _fetch_and_import(
+    client: Client,
+    archive: Any,
+    items: list[Pulled],
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
     """Fetch `items` and import each file as it arrives, inside the archive's one transaction:
     the archive's work overlaps the device's streaming. A lost link or Ctrl-C ends the stream;
     what was verified before it is committed, then the error is raised."""
@@ -156,7 +161,7 @@ def _fetch_and_import(client, archive, items: list[Pulled], progress) -> None:
     stopped: list[BaseException] = []
     cb = None if progress is None else (lambda n, done: progress(n, done, by_name[n].size))
 
-    def arriving():
+    def arriving() -> Iterator[tuple[bytes, str]]:
         retry: list[Pulled] = []
         try:
             sizes = {n: p.size for n, p in by_name.items() if p.size}

@@ -181,7 +181,13 @@ class LfsFile:
 
     def close(self) -> None:
         """Flush and close the file. Raises OSError (PowerLost after a cut)."""
-        self._call(self._raw.close)
+        try:
+            self._call(self._raw.close)
+        except OSError:
+            # littlefs closes the file even when its last sync fails; littlefs-python's handle
+            # does not learn it, and its finalizer would close it again (an assert in lfs.c).
+            setattr(self._raw, "__IOBase_closed", True)
+            raise
 
     def __enter__(self) -> LfsFile:
         return self
@@ -261,6 +267,10 @@ class FlashFs:
     def listdir(self, rel: str) -> list[str]:
         """Names in the directory `rel`. Raises OSError."""
         return self._call(self.lfs.listdir, rel)
+
+    def listsizes(self, rel: str) -> list[tuple[str, int]]:
+        """(name, size) of every entry of the directory `rel`. Raises OSError."""
+        return [(e.name, e.size) for e in self._call(lambda r: list(self.lfs.scandir(r)), rel)]
 
     def mkdir(self, rel: str) -> None:
         """Create a directory. Raises OSError (errno 17 if it exists)."""

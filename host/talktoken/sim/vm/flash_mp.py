@@ -182,6 +182,10 @@ class FlashFs:
         """Names in the directory rel. Raises OSError."""
         return [e[0] for e in self.vfs.ilistdir(rel)]
 
+    def listsizes(self, rel):
+        """(name, size) of every entry of the directory rel. Raises OSError."""
+        return [(e[0], e[3]) for e in self.vfs.ilistdir(rel)]
+
     def mkdir(self, rel):
         """Create a directory. Raises OSError."""
         self.vfs.mkdir(rel)
