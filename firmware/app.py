@@ -17,8 +17,8 @@ from ui import ALERT_AGENDA_REJECTED, ALERT_RESUMED, ALERT_STORAGE_FULL, Ui
 
 FW_VERSION = "0.1.0"
 LOOP_MS = const(10)  # loop period on the device
-RETRY_MIN_MS = const(250)  # after a MemoryError loading the protocol: first wait, then doubled
-RETRY_MAX_MS = const(16000)
+_RETRY_MIN_MS = const(250)  # after a MemoryError loading the protocol: first wait, then doubled
+_RETRY_MAX_MS = const(16000)
 AGENDA_FILE = "agenda.json"
 AGENDA_TMP = "agenda.tmp"
 
@@ -170,7 +170,7 @@ class App:
         (preload.PROTO); a module's Proto is the factory then.
 
         A MemoryError costs those bytes, never the session: the next try comes on a host byte
-        after a back-off (RETRY_MIN_MS, doubled up to RETRY_MAX_MS), so a failing load is not
+        after a back-off (_RETRY_MIN_MS, doubled up to _RETRY_MAX_MS), so a failing load is not
         repeated inside a request's time budget. Any other error will not go away by trying
         again: it is told to the host once (`TT:* fault ...`), kept in load_error, and the
         protocol is not loaded again until the device restarts."""
@@ -186,8 +186,8 @@ class App:
         except MemoryError:
             self.connect_failures += 1
             gc.collect()
-            ms = self._retry_ms * 2 if self._retry_ms else RETRY_MIN_MS
-            self._retry_ms = ms if ms < RETRY_MAX_MS else RETRY_MAX_MS
+            ms = self._retry_ms * 2 if self._retry_ms else _RETRY_MIN_MS
+            self._retry_ms = ms if ms < _RETRY_MAX_MS else _RETRY_MAX_MS
             self._retry_at = ticks_add(now, self._retry_ms)
             return None
         except Exception as exc:

@@ -41,7 +41,7 @@ BTN_HOLD = const(2)
 _NBTN = const(3)
 _ENC_SHIFT = const(3)  # encoder A = bit 3, B = bit 4
 
-DEBOUNCE_MS = const(20)
+_DEBOUNCE_MS = const(20)
 LONG_MS = (1500, 1500, 3000)  # KNOB, PHASE, HOLD
 _SHORT_G = (G_KNOB_SHORT, G_PHASE_SHORT, G_HOLD_SHORT)
 _LONG_G = (G_KNOB_LONG, G_PHASE_LONG, G_HOLD_LONG)
@@ -128,7 +128,7 @@ class Controls:
         self,
         steps_per_detent=4,
         reverse=False,
-        debounce_ms=DEBOUNCE_MS,
+        debounce_ms=_DEBOUNCE_MS,
         long_ms=None,
         counted=False,
     ):

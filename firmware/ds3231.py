@@ -1,7 +1,7 @@
 # A DS3231-class battery-backed RTC module on I2C: epoch seconds in and out (UTC, 2000-2099).
 from micropython import const
 
-ADDR = const(0x68)
+_ADDR = const(0x68)
 _REG_TIME = const(0x00)  # seconds, minutes, hours, weekday, date, month, year (BCD)
 _REG_STATUS = const(0x0F)
 _OSF = const(0x80)  # oscillator stopped: the time is not to be trusted (battery was out)
@@ -46,7 +46,7 @@ class DS3231:
     raises them; `probe()` turns absence into False.
     """
 
-    def __init__(self, i2c, addr=ADDR):
+    def __init__(self, i2c, addr=_ADDR):
         self.i2c = i2c
         self.addr = addr
 

@@ -28,12 +28,12 @@ from micropython import const
 
 MAGIC = b"TTLOG"
 VERSION = const(2)  # what this firmware writes; decode_header reads 1 and 2
-MAX_NAME = const(32)  # UTF-8 bytes of an agenda or phase name
-MAX_PHASES = const(12)
+_MAX_NAME = const(32)  # UTF-8 bytes of an agenda or phase name
+_MAX_PHASES = const(12)
 MAX_SEATS = const(12)
 _FIXED = const(48)  # header bytes before the agenda name (44 in version 1)
 _V2_EXTRA = const(4)  # version 2: queue mode, cue, reveal seconds, wall-clock source
-HEADER_MAX = const(_FIXED + MAX_NAME + 1 + MAX_PHASES * (1 + MAX_NAME + 7) + 4)
+HEADER_MAX = const(_FIXED + _MAX_NAME + 1 + _MAX_PHASES * (1 + _MAX_NAME + 7) + 4)
 CLOCK_NONE = const(0)  # wall-clock source byte: the clock was not set
 CLOCK_HOST = const(1)  # the host set the clock since boot
 CLOCK_RTC = const(2)  # a battery-backed RTC module
@@ -87,8 +87,8 @@ def _u32(out, v):
 
 def _name(out, s, what):
     b = s.encode() if isinstance(s, str) else bytes(s)
-    if not 1 <= len(b) <= MAX_NAME:
-        raise ValueError("%s must be 1..%d UTF-8 bytes" % (what, MAX_NAME))
+    if not 1 <= len(b) <= _MAX_NAME:
+        raise ValueError("%s must be 1..%d UTF-8 bytes" % (what, _MAX_NAME))
     for c in b:
         if c < 32 or c == 127:
             raise ValueError("%s has a control character" % what)
@@ -139,8 +139,8 @@ def encode_header(
     _check(reveal_s, 0, 255, "reveal seconds")
     _check(clock_source, 0, 2, "wall-clock source")
     _check(wall_start, 0, 0xFFFFFFFF, "wall-clock start")
-    if not 1 <= len(phases) <= MAX_PHASES:
-        raise ValueError("1..%d phases" % MAX_PHASES)
+    if not 1 <= len(phases) <= _MAX_PHASES:
+        raise ValueError("1..%d phases" % _MAX_PHASES)
     out = bytearray(MAGIC)
     out.append(VERSION)
     _u16(out, 0)  # header length, set below
@@ -240,7 +240,7 @@ def decode_header(raw):
         h["agenda_name"] = name
         count = raw[p]
         p += 1
-        if not 1 <= count <= MAX_PHASES:
+        if not 1 <= count <= _MAX_PHASES:
             raise LogFormatError("impossible phase count %d" % count)
         phases = []
         for _ in range(count):
@@ -264,7 +264,7 @@ def decode_header(raw):
 
 def _get_name(raw, p, n):
     ln = raw[p]
-    if not 1 <= ln <= MAX_NAME or p + 1 + ln > n - 4:
+    if not 1 <= ln <= _MAX_NAME or p + 1 + ln > n - 4:
         raise LogFormatError("impossible name length %d in header" % ln)
     try:
         s = str(bytes(raw[p + 1 : p + 1 + ln]), "utf-8")

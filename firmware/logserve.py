@@ -48,8 +48,9 @@ def index_entry(store, ix, name):
 
 def index(store):
     """The store's SessIndex, built on first use from the index file (logfiles.INDEX) and one
-    directory listing; only sessions the file does not hold exactly (name and size) are
-    opened. When that file was stale or short, it is written anew while no session is open."""
+    directory listing. Only sessions the file does not hold exactly (name and size) are
+    opened, and not the open one, whose facts the store keeps. When the file was stale or
+    short, it is written anew while no session is open."""
     ix = store._index
     if ix is None:
         fs = store.fs
@@ -57,9 +58,14 @@ def index(store):
         ix = SessIndex(len(listing))
         hit, stale = _from_file(store, ix, listing)
         for k in range(len(listing)):
-            if not hit[k]:
-                i = index_entry(store, ix, listing[k][0])
-                stale = stale or (i >= 0 and ix.complete(i))
+            if hit[k]:
+                continue
+            name = listing[k][0]
+            if name == store.name:  # the open session: the store knows what its header says
+                ix.insert(name, listing[k][1], False, store._wall, store._sid)
+                continue
+            i = index_entry(store, ix, name)
+            stale = stale or (i >= 0 and ix.complete(i))
         del listing, hit  # before the file is written: the heap is the device's
         ix.open = ix.find(store.name) if store.name is not None else -1
         store._index = ix

@@ -21,9 +21,9 @@ from logfiles import (  # noqa: F401  (part of the logstore API)
 )
 from micropython import const
 
-BUF_RECORDS = const(128)  # RAM buffer between flushes (768 bytes)
-FLUSH_AFTER_MS = const(60000)  # deferred records never wait longer than this for a flush
-RETRY_MS = const(10000)  # after a failed write, try again at most this often
+_BUF_RECORDS = const(128)  # RAM buffer between flushes (768 bytes)
+_FLUSH_AFTER_MS = const(60000)  # deferred records never wait longer than this for a flush
+_RETRY_MS = const(10000)  # after a failed write, try again at most this often
 ENOSPC = const(28)
 ERR_NONE = const(0)
 ERR_FULL = const(1)  # the flash filled mid-session: records wait in RAM
@@ -46,7 +46,7 @@ class LogStore:
     docs/log-format.md for the format, the flush policy and the recovery rules.
     """
 
-    def __init__(self, fs, device_id="0", fw_version="0.0.0", buf_records=BUF_RECORDS):
+    def __init__(self, fs, device_id="0", fw_version="0.0.0", buf_records=_BUF_RECORDS):
         self.fs = fs
         self.device_id = logfmt.id8(device_id)
         self.fw = logfmt.fw3(fw_version)
@@ -127,9 +127,9 @@ class LogStore:
             self._ticked = True
         if self._n == 0 and not self._ending:
             return False
-        if not self._pending and ticks_diff(now, self._tick) < FLUSH_AFTER_MS:
+        if not self._pending and ticks_diff(now, self._tick) < _FLUSH_AFTER_MS:
             return False
-        if self.error and ticks_diff(now, self._fail_tick) < RETRY_MS:
+        if self.error and ticks_diff(now, self._fail_tick) < _RETRY_MS:
             return False
         return self._write_out(now)
 

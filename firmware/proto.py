@@ -21,12 +21,12 @@ from protoframe import (
 )
 
 PROTO_VERSION = const(1)
-EPOCH_MIN = const(1577836800)  # 2020-01-01
-EPOCH_MAX = const(4102444800)  # 2100-01-01
-PAGE = const(32)  # sessions per `sessions` answer unless `count` says otherwise
-PAGE_MAX = const(64)
+_EPOCH_MIN = const(1577836800)  # 2020-01-01
+_EPOCH_MAX = const(4102444800)  # 2100-01-01
+_PAGE = const(32)  # sessions per `sessions` answer unless `count` says otherwise
+_PAGE_MAX = const(64)
 CHUNK = const(2048)  # raw bytes per chunk line (2732 base64 characters): one per service()
-LINES_PER_SERVICE = const(4)
+_LINES_PER_SERVICE = const(4)
 FETCH_QUEUE = const(8)  # fetches held at once (the streaming one + queued ones)
 OUT_MAX = const(
     4096
@@ -71,7 +71,7 @@ class Proto:
         self._f_end = 0
         self._f_hash = None
         self._queue = []  # (rid, name, offset, end) of fetches waiting their turn
-        self._more = False  # stopped at LINES_PER_SERVICE: more input may be waiting
+        self._more = False  # stopped at _LINES_PER_SERVICE: more input may be waiting
         self._out = []  # bytes objects waiting for the port, oldest first
         self._out_at = 0  # bytes of _out[0] already written
         self._out_n = 0  # bytes waiting in _out (not counting those written)
@@ -101,7 +101,7 @@ class Proto:
         serial = self.app.board.serial
         reader = self.reader
         self._more = True
-        for _ in range(LINES_PER_SERVICE):
+        for _ in range(_LINES_PER_SERVICE):
             if self._out:
                 return  # the last reply is still going out: read no more requests yet
             kind, start, end = reader.poll(serial)
@@ -394,7 +394,7 @@ class Proto:
 
     def _op_clock_set(self, rid, args):
         only(args, ("epoch",))
-        epoch = int_arg(args, "epoch", EPOCH_MIN, EPOCH_MAX)
+        epoch = int_arg(args, "epoch", _EPOCH_MIN, _EPOCH_MAX)
         self.app.board.rtc_set(epoch)
         self.app.clock_set = True
         self.app.clock_source = clocksrc.CLOCK_HOST
@@ -423,7 +423,7 @@ class Proto:
     def _op_sessions(self, rid, args):
         only(args, ("start", "count"))
         start = int_arg(args, "start", 0, 1 << 30, 0)
-        count = int_arg(args, "count", 1, PAGE_MAX, PAGE)
+        count = int_arg(args, "count", 1, _PAGE_MAX, _PAGE)
         ix = self._store().index()
         total = ix.count()
         end = start + count if start + count < total else total

@@ -4,8 +4,8 @@ from micropython import const
 
 MAX_LINE = const(1024)  # bytes of one request line, without its newline
 MAX_DEPTH = const(8)  # JSON nesting depth ({ and [ outside strings)
-MAX_ID = const(999999)
-READ_MAX = const(256)  # bytes read from the serial port per poll
+_MAX_ID = const(999999)
+_READ_MAX = const(256)  # bytes read from the serial port per poll
 
 # check_args results
 ARGS_OK = const(0)
@@ -35,7 +35,7 @@ def parse_id(buf, start, end):
         i += 1
     if i == start + 1 or i - start > 7 or (i < end and buf[i] != _SP):
         return 0
-    if rid < 1 or rid > MAX_ID:
+    if rid < 1 or rid > _MAX_ID:
         return 0
     return rid
 
@@ -127,8 +127,8 @@ class LineReader:
                 return 0, 0, 0  # bounded work per call; the rest waits for the next poll
             reads += 1
             room = self.size + 1 - self.n
-            if room > READ_MAX:
-                room = READ_MAX
+            if room > _READ_MAX:
+                room = _READ_MAX
             got = serial.read_into(buf, self.n, room)
             if not got:
                 return 0, 0, 0

@@ -7,8 +7,8 @@ import binascii
 from logfiles import F_COMPLETE, F_HEADER, REC, get_size, put_record, put_size, valid_name
 from micropython import const
 
-SPARE = const(8)  # records of room kept for new sessions before the buffer grows
-MAX_DIGITS = const(18)  # longest sequence number a record holds (the store writes 5 digits)
+_SPARE = const(8)  # records of room kept for new sessions before the buffer grows
+_MAX_DIGITS = const(18)  # longest sequence number a record holds (the store writes 5 digits)
 
 
 def rec_name(b, o):
@@ -19,7 +19,7 @@ def rec_name(b, o):
 
 def key(name):
     """(sequence number, digit count) of a session file name; None if no record can hold it."""
-    if not valid_name(name) or len(name) - 5 > MAX_DIGITS:
+    if not valid_name(name) or len(name) - 5 > _MAX_DIGITS:
         return None
     return int(name[1:-4]), len(name) - 5
 
@@ -33,7 +33,7 @@ class SessIndex:
     """
 
     def __init__(self, capacity=0):
-        self.buf = bytearray((capacity + SPARE) * REC)
+        self.buf = bytearray((capacity + _SPARE) * REC)
         self.n = 0
         self.open = -1
 
@@ -101,7 +101,7 @@ class SessIndex:
         """Add (or replace) the record of `name` at its place in name order; its position.
 
         sid: the 8-byte session id, None when the header is unreadable. -1 for a name no
-        record can hold (more than MAX_DIGITS digits).
+        record can hold (more than _MAX_DIGITS digits).
         """
         k = key(name)
         if k is None:
@@ -118,7 +118,7 @@ class SessIndex:
                     hi = mid
         if lo == n or self.name(lo) != name:
             if (n + 1) * REC > len(self.buf):
-                self._resize(n + 1 + SPARE)
+                self._resize(n + 1 + _SPARE)
             b = self.buf
             o = lo * REC
             if lo < n:
@@ -133,7 +133,7 @@ class SessIndex:
         """Add the record at offset o of b after the last one (the caller keeps name order)."""
         n = self.n
         if (n + 1) * REC > len(self.buf):
-            self._resize(n + 1 + SPARE)
+            self._resize(n + 1 + _SPARE)
         self.buf[n * REC : (n + 1) * REC] = memoryview(b)[o : o + REC]
         self.n = n + 1
 
@@ -151,8 +151,8 @@ class SessIndex:
             self.open = -1
         elif self.open > i:
             self.open -= 1
-        if len(self.buf) > (self.n + 4 * SPARE) * REC:
-            self._resize(self.n + SPARE)
+        if len(self.buf) > (self.n + 4 * _SPARE) * REC:
+            self._resize(self.n + _SPARE)
 
     def _resize(self, records):
         grown = bytearray(records * REC)

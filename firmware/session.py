@@ -29,11 +29,11 @@ from events import (
 )
 from micropython import const
 
-TURN_WARN_MS = const(15000)  # turn warning lead: min(15 s, budget / 4)
-SEATS_MAX = const(12)
+_TURN_WARN_MS = const(15000)  # turn warning lead: min(15 s, budget / 4)
+_SEATS_MAX = const(12)
 PASS_GRACE_MS = const(5000)  # a pass begun this early in a turn makes that turn the pass
-MAX_EXTEND_MIN = const(120)  # total extension of one phase, minutes
-EXTEND_CHUNK = const(7)  # an EXTEND record carries -8..7 minutes; larger steps log several
+_MAX_EXTEND_MIN = const(120)  # total extension of one phase, minutes
+_EXTEND_CHUNK = const(7)  # an EXTEND record carries -8..7 minutes; larger steps log several
 CHECKPOINT_MS = const(60000)  # a checkpoint when nothing was logged for this long
 
 
@@ -59,12 +59,12 @@ class Session:
         self.round_first = -1  # first seat of the go-round under way, -1 = none
         self.round_done = False  # this phase's go-round came back to its first seat
         self.extend_min = 0  # extension (< 0: shortening) of the current phase, minutes
-        self.queue = [0] * SEATS_MAX  # the open-floor queue in the order seats joined it
+        self.queue = [0] * _SEATS_MAX  # the open-floor queue in the order seats joined it
         self.queue_len = 0
-        self.seat_talk_ms = [0] * SEATS_MAX
-        self.seat_turns = [0] * SEATS_MAX
-        self.seat_passes = [0] * SEATS_MAX
-        self.seat_over = [0] * SEATS_MAX  # turns that ran past the turn budget
+        self.seat_talk_ms = [0] * _SEATS_MAX
+        self.seat_turns = [0] * _SEATS_MAX
+        self.seat_passes = [0] * _SEATS_MAX
+        self.seat_over = [0] * _SEATS_MAX  # turns that ran past the turn budget
         self.silence_ms = 0  # running, nobody holding the floor
         self.last_t_ms = 0  # offset of the last record (logged or replayed)
         self.gaps = 0
@@ -129,8 +129,8 @@ class Session:
         if budget <= 0 or not self._live():
             return False
         lead = budget >> 2
-        if lead > TURN_WARN_MS:
-            lead = TURN_WARN_MS
+        if lead > _TURN_WARN_MS:
+            lead = _TURN_WARN_MS
         el = self.turn_elapsed_ms(now)
         return budget - lead <= el < budget
 
@@ -296,8 +296,8 @@ class Session:
             lo = self.extend_min  # already at or below the floor: a shortening changes nothing
         if new < lo:
             new = lo
-        elif new > MAX_EXTEND_MIN:
-            new = MAX_EXTEND_MIN
+        elif new > _MAX_EXTEND_MIN:
+            new = _MAX_EXTEND_MIN
         applied = new - self.extend_min
         self.extend_min = new
         return applied
@@ -318,7 +318,7 @@ class Session:
         return True
 
     def _enqueue(self, seat):
-        if self.queue_len >= SEATS_MAX:
+        if self.queue_len >= _SEATS_MAX:
             return False
         self.queue[self.queue_len] = seat
         self.queue_len += 1
@@ -448,10 +448,10 @@ class Session:
         left = applied
         while left:
             step = left
-            if step > EXTEND_CHUNK:
-                step = EXTEND_CHUNK
-            elif step < -EXTEND_CHUNK:
-                step = -EXTEND_CHUNK
+            if step > _EXTEND_CHUNK:
+                step = _EXTEND_CHUNK
+            elif step < -_EXTEND_CHUNK:
+                step = -_EXTEND_CHUNK
             self._emit(EV_EXTEND, NO_SEAT, now, step)
             left -= step
         return applied != 0

@@ -31,10 +31,10 @@ from events import (
 )
 from micropython import const
 
-ACK_MS = const(250)  # acknowledgement pip after an accepted gesture
+_ACK_MS = const(250)  # acknowledgement pip after an accepted gesture
 GLANCE_MS = const(6000)  # balance shown on demand
-BATTERY_MS = const(4000)  # battery gauge
-ALERT_MS = const(8000)  # alert pattern
+_BATTERY_MS = const(4000)  # battery gauge
+_ALERT_MS = const(8000)  # alert pattern
 
 ALERT_NONE = const(0)
 ALERT_STORAGE_FULL = const(1)
@@ -97,7 +97,7 @@ class Ui:
 
     def set_alert(self, kind, now):
         self.alert = kind
-        self.alert_until = ticks_add(now, ALERT_MS)
+        self.alert_until = ticks_add(now, _ALERT_MS)
 
     def set_session(self, session):
         self.session = session
@@ -126,7 +126,7 @@ class Ui:
             self.ack_seat = -1
 
     def _ack(self, seat, now):
-        self.ack_until = ticks_add(now, ACK_MS)
+        self.ack_until = ticks_add(now, _ACK_MS)
         self.ack_seat = seat
         self.accepted += 1
 
@@ -202,7 +202,7 @@ class Ui:
             if st == ST_READY or st == ST_ENDED:
                 mv = self.board.battery_mv() if self.board is not None else -1
                 self.battery_pct = battery_percent(mv)
-                self.battery_until = ticks_add(now, BATTERY_MS)
+                self.battery_until = ticks_add(now, _BATTERY_MS)
                 ok = True
             elif s.agenda.balance == BAL_ON_DEMAND:
                 if active(self.glance_until, now):

@@ -124,6 +124,23 @@ def test_after_a_reboot_the_listing_opens_no_ended_session():
     eq(st3.sessions()[-1]["complete"], False, "unfinished")
 
 
+def test_a_host_connecting_mid_session_opens_no_session_file():
+    fs, st = _filled(5)
+    st = _store(CountingFs(remount(fs)))
+    _session(st, 5, end=False)
+    st.record(E.EV_TURN_START, 3, 0, 20000)
+    st.flush()
+    st.fs.opened = 0
+    got = st.sessions()
+    eq(st.fs.opened, 0, "the open session's entry comes from the store")
+    eq(got, from_headers(st), "the listing the headers give")
+    eq(got[-1]["complete"], False, "the open session is not complete")
+    st.record(E.EV_SESSION_END, 15, 0, 30000)
+    st.end()
+    st.service(0)
+    eq(st.sessions(), from_headers(st), "after its end")
+
+
 def test_a_session_ended_while_a_host_listed_is_in_the_next_boots_file():
     fs, st = _filled(3)
     st.sessions()  # the index in RAM, built from the file
