@@ -33,11 +33,13 @@ class DeviceFs:
 
     def listsizes(self, rel):
         """(name, size) of every entry of the directory rel, from one listing (and a stat
-        each where the port's listing has no size: the unix port's)."""
+        for an entry whose size the listing does not give: the unix port's have none, and
+        MicroPython documents -1 for an unknown size)."""
         d = self.root + rel
         out = []
         for e in os.ilistdir(d):
-            out.append((e[0], e[3] if len(e) > 3 else os.stat(d + "/" + e[0])[6]))
+            n = e[3] if len(e) > 3 else -1
+            out.append((e[0], n if n >= 0 else os.stat(d + "/" + e[0])[6]))
         return out
 
     def mkdir(self, rel):

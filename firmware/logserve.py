@@ -87,33 +87,41 @@ def _from_file(store, ix, listing):
         f = store.fs.open(DIR + "/" + INDEX, "rb")
     except OSError:
         return hit, True
+    with f:
+        try:
+            return hit, _read_records(store, ix, listing, f, hit)
+        except OSError:  # unreadable: the records read so far stand, the rest from headers
+            return hit, True
+
+
+def _read_records(store, ix, listing, f, hit):
+    """The merge of the open index file f with listing; True when anything was stale."""
+    if f.read(len(INDEX_MAGIC)) != INDEX_MAGIC:
+        return True
     stale = False
     rec = bytearray(IREC)
     k = 0
     n = len(listing)
-    with f:
-        if f.read(len(INDEX_MAGIC)) != INDEX_MAGIC:
-            return hit, True
-        while True:
-            got = f.readinto(rec) or 0
-            if got < IREC:
-                return hit, stale or got > 0
-            if record_crc(rec, 0) != rec[REC:IREC] or not rec[9] & F_COMPLETE:
-                stale = True
-                continue
-            name = rec_name(rec, 0)
-            while k < n and listing[k][0] < name:
-                k += 1  # listed, but not in the file: index() opens it
-            if k < n and listing[k][0] == name and name != store.name:
-                if listing[k][1] == get_size(rec, 0):
-                    ix.append(rec, 0)
-                    hit[k] = 1
-                    k += 1
-                    continue
-            elif k and hit[k - 1] and listing[k - 1][0] == name:
-                if listing[k - 1][1] == get_size(rec, 0):  # a later record of the same name
-                    ix.buf[(ix.n - 1) * REC : ix.n * REC] = memoryview(rec)[:REC]
+    while True:
+        got = f.readinto(rec) or 0
+        if got < IREC:
+            return stale or got > 0
+        if record_crc(rec, 0) != rec[REC:IREC] or not rec[9] & F_COMPLETE:
             stale = True
+            continue
+        name = rec_name(rec, 0)
+        while k < n and listing[k][0] < name:
+            k += 1  # listed, but not in the file: index() opens it
+        if k < n and listing[k][0] == name and name != store.name:
+            if listing[k][1] == get_size(rec, 0):
+                ix.append(rec, 0)
+                hit[k] = 1
+                k += 1
+                continue
+        elif k and hit[k - 1] and listing[k - 1][0] == name:
+            if listing[k - 1][1] == get_size(rec, 0):  # a later record of the same name
+                ix.buf[(ix.n - 1) * REC : ix.n * REC] = memoryview(rec)[:REC]
+        stale = True
 
 
 def save_index(fs, ix):

@@ -270,3 +270,71 @@ def test_a_power_cut_anywhere_in_the_end_and_the_append_keeps_the_listing_true()
     small = _cut_sweep(3)  # the index file is kept inline in its directory's metadata
     large = _cut_sweep(40)  # 1,204 bytes: in blocks of its own
     assert small >= 2 and large > small, "cut points: %d and %d" % (small, large)
+
+
+class _FailingReads(CountingFs):
+    """Reading the index file past its first record fails, as a damaged flash can."""
+
+    def open(self, rel, mode):
+        f = CountingFs.open(self, rel, mode)
+        return _BadFile(f) if rel == INDEX and "r" in mode else f
+
+
+class _BadFile:
+    def __init__(self, f):
+        self.f = f
+        self.reads = 0
+
+    def read(self, n=-1):
+        return self.f.read(n)
+
+    def readinto(self, buf):
+        self.reads += 1
+        if self.reads > 1:
+            raise OSError(5)
+        return self.f.readinto(buf)
+
+    def close(self):
+        self.f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def test_an_unreadable_index_file_falls_back_to_the_headers():
+    fs, _ = _filled(4)
+    st = _store(_FailingReads(remount(fs)))
+    st.fs.opened = 0
+    got = st.sessions()
+    eq(got, from_headers(st), "the listing the headers give")
+    eq(st.fs.opened >= 3, True, "the sessions after the first record were read from headers")
+
+
+class _Os:
+    """os for fsio.DeviceFs: a listing that does not know one size (-1), as MicroPython allows."""
+
+    def statvfs(self, path):
+        return (4096, 4096, 100, 50, 50, 0, 0, 0, 0, 255)
+
+    def ilistdir(self, path):
+        return iter(
+            [("s00001.ttl", 0x8000, 0, -1), ("s00002.ttl", 0x8000, 0, 77), ("tmp", 0x4000, 0)]
+        )
+
+    def stat(self, path):
+        return (0x8000, 0, 0, 0, 0, 0, 123 if path.endswith("s00001.ttl") else 5, 0, 0, 0)
+
+
+def test_device_fs_sizes_come_from_the_listing_or_a_stat():
+    import fsio
+
+    real = fsio.os
+    fsio.os = _Os()
+    try:
+        got = fsio.DeviceFs("/x").listsizes("tt")
+    finally:
+        fsio.os = real
+    eq(got, [("s00001.ttl", 123), ("s00002.ttl", 77), ("tmp", 5)], "sizes")
