@@ -243,7 +243,9 @@ class Rig:
             raise Violation("a reply to id %d, never sent: %r" % (rid, line[:120]))
         self.got[rid] = self.got.get(rid, 0) + 1
         self.replies += 1
-        if rid in self.open_fetches:
+        if rid in self.open_fetches and self.got[rid] >= self.expected[rid]:
+            # Only then is that fetch surely over: a request that reused the id of a fetch
+            # still streaming is answered in between, and a later hello may stop the fetch.
             self.open_fetches.remove(rid)
         if parts[1] == b"ok" and parts[2].startswith(b'{"deleted"'):
             name = json.loads(parts[2])["deleted"]
