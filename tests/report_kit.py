@@ -113,6 +113,18 @@ def rand_hex(n: int = 8) -> str:
     return os.urandom(n).hex()
 
 
+def device_log(i: int, known: bool, device_id: str, turns: int):
+    """Synthetic session `i` (4 seats) of the device `device_id`, with a fresh session id;
+    known=False: the device had no clock, so its start is unknown."""
+    log = synthetic(i, turns=turns, seats=4, when=dated(i) if known else None).log(
+        session_id=rand_hex()
+    )
+    log.device_id = device_id
+    if not known:
+        log.started_at = None
+    return log
+
+
 # -- raw files: the device's own encoder (firmware/logfmt.py) -----------------------------
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from proto_sim import cli
-from report_kit import dated, encode, rand_hex, synthetic
+from report_kit import dated, device_log, encode
 from talktoken.archive import dating, schema
 from talktoken.archive.store import Archive
 from talktoken.logfile.read import parse
@@ -19,13 +19,7 @@ DEVICE = "e6614103e7452d2f"
 
 
 def _log(i: int, known: bool):
-    log = synthetic(i, turns=40, seats=4, when=dated(i) if known else None).log(
-        session_id=rand_hex()
-    )
-    log.device_id = DEVICE
-    if not known:
-        log.started_at = None
-    return log
+    return device_log(i, known, DEVICE, turns=40)
 
 
 def _pull(arc: Archive, monkeypatch, when: str, logs) -> list[str]:

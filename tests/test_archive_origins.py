@@ -12,7 +12,7 @@ import logstore
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from report_kit import dated, encode, rand_hex, synthetic
+from report_kit import dated, device_log, encode, rand_hex
 from talktoken.archive import dating, origins, schema, upkeep
 from talktoken.archive.rows import insert_row
 from talktoken.archive.store import Archive
@@ -27,13 +27,7 @@ EPOCH = 1767225600  # 2026-01-01 00:00 UTC
 
 
 def _log(i: int, known: bool):
-    log = synthetic(i, turns=20, seats=4, when=dated(i) if known else None).log(
-        session_id=rand_hex()
-    )
-    log.device_id = DEVICE
-    if not known:
-        log.started_at = None
-    return log
+    return device_log(i, known, DEVICE, turns=20)
 
 
 def _at(monkeypatch, when: str) -> None:

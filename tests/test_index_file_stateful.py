@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import events as E
 import logfiles
-import logserve
 import logstore
-import sessindex
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from logfs_helper import HASH, Agenda, from_image, image, new_fs, remount
+from logfs_helper import HASH, Agenda, from_image, image, listing_from_headers, new_fs, remount
 
 BLOCKS = 32
 INDEX = "tt/" + logfiles.INDEX
@@ -23,14 +21,6 @@ T0 = 1767225600
 
 def _store(fs):
     return logstore.LogStore(fs, "e6614c311b7d2a35", "0.1.0")
-
-
-def from_headers(store) -> list[dict]:
-    """The listing read from every session file's header, without the index file."""
-    ix = sessindex.SessIndex()
-    for name in logfiles.names(store.fs):
-        logserve.index_entry(store, ix, name)
-    return [ix.entry(i) for i in range(ix.count())]
 
 
 class IndexFileMachine(RuleBasedStateMachine):
@@ -96,7 +86,7 @@ class IndexFileMachine(RuleBasedStateMachine):
 
     @rule()
     def a_host_lists(self):
-        assert self.st.sessions() == from_headers(self.st)
+        assert self.st.sessions() == listing_from_headers(self.st)
 
     @rule(list_first=st.booleans())
     def a_reboot(self, list_first):
@@ -112,7 +102,7 @@ class IndexFileMachine(RuleBasedStateMachine):
     def a_rebooted_copy_lists_what_the_headers_say(self):
         copy = _store(from_image(image(self.fs), BLOCKS))
         copy.resume(copy.unfinished())
-        assert copy.sessions() == from_headers(copy)
+        assert copy.sessions() == listing_from_headers(copy)
 
 
 IndexFileMachine.TestCase.settings = settings(

@@ -42,6 +42,19 @@ def remount(fs, format_if_bad=False):
     return flash.FlashFs(None, fs.bdev.blocks, data, format_if_bad)
 
 
+def listing_from_headers(store):
+    """The listing the store must give, read afresh from every session file's header (no
+    index in RAM, no index file): what the index file is checked against."""
+    import logfiles
+    import logserve
+    import sessindex
+
+    ix = sessindex.SessIndex()
+    for name in logfiles.names(store.fs):
+        logserve.index_entry(store, ix, name)
+    return [ix.entry(i) for i in range(ix.count())]
+
+
 def from_image(data, blocks=64):
     """A file system over a copy of image bytes (format_if_bad off: a bad image raises)."""
     return flash.FlashFs(None, blocks, bytearray(data), False)

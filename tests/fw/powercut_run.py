@@ -6,12 +6,16 @@ import sys
 
 import events as E
 import flash_mp
-import logfiles
 import logfmt
-import logserve
 import logstore
-import sessindex
-from logfs_helper import HASH, Agenda, Driver, turns_script, with_checkpoints
+from logfs_helper import (
+    HASH,
+    Agenda,
+    Driver,
+    listing_from_headers,
+    turns_script,
+    with_checkpoints,
+)
 
 DEV = "e6614c311b7d2a35"
 FW = "0.1.0"
@@ -66,14 +70,6 @@ def run_session(fs, cut=-1):
     return d, st, -1, st.committed
 
 
-def _listing_bad(st):
-    """True when the listing (from the index file) is not the one the headers give."""
-    ix = sessindex.SessIndex()
-    for n in logfiles.names(st.fs):
-        logserve.index_entry(st, ix, n)
-    return st.sessions() != [ix.entry(i) for i in range(ix.count())]
-
-
 def check_point(base, work, earlier, n):
     work[:] = base
     fs = flash_mp.FlashFs(None, data=work, format_if_bad=False)
@@ -90,7 +86,7 @@ def check_point(base, work, earlier, n):
     if bad:
         return "FAIL earlier " + bad
     u = st2.unfinished()
-    if _listing_bad(st2):
+    if st2.sessions() != listing_from_headers(st2):
         return "FAIL the listing is not the headers'"
     names = [e["name"] for e in st2.sessions() if e["name"] not in earlier]
     if u is None:

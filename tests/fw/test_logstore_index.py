@@ -4,15 +4,14 @@ import json
 import sys
 
 import events as E
-import logfiles
-import logserve  # loaded before any baseline: the figures are the index, not code
+import logserve  # noqa: F401  (loaded before any baseline: the figures are the index, not code)
 import logstore
 import micropython
 import proto
 import sessindex
 from coretest import MemFs
 from fwtest import eq
-from logfs_helper import HASH, Agenda, new_fs
+from logfs_helper import HASH, Agenda, listing_from_headers, new_fs
 from protofake import FakeApp
 
 MP = sys.implementation.name == "micropython"
@@ -36,14 +35,6 @@ def _short(store, i, end=True):
 def fill(store, n):
     for i in range(n):
         _short(store, i)
-
-
-def _from_headers(store):
-    """What the index must say, read afresh from every file's header (no index, no index file)."""
-    ix = sessindex.SessIndex()
-    for n in logfiles.names(store.fs):
-        logserve.index_entry(store, ix, n)
-    return [ix.entry(i) for i in range(ix.count())]
 
 
 def _pages(p, count=None, first_rid=100):
@@ -75,10 +66,10 @@ def test_index_follows_begin_flush_end_delete_resume():
     st = logstore.LogStore(fs, "e6614c311b7d2a35", "0.1.0")
     fill(st, 3)
     ix = st.index()
-    eq(st.sessions(), _from_headers(st), "built from the headers")
+    eq(st.sessions(), listing_from_headers(st), "built from the headers")
     eq([e["complete"] for e in st.sessions()], [True, True, True], "ended ones complete")
     _short(st, 3, end=False)  # open: listed, not complete, its size follows each flush
-    eq(st.sessions(), _from_headers(st), "after begin and a flush")
+    eq(st.sessions(), listing_from_headers(st), "after begin and a flush")
     eq(ix.open, 3, "open position")
     st.record(E.EV_TURN_START, 2, 0, 5000)
     st.flush()
@@ -86,18 +77,18 @@ def test_index_follows_begin_flush_end_delete_resume():
     eq(ix.complete(3), False, "open is not complete")
     assert st.delete("s00001.ttl", st.sha256("s00001.ttl"))
     eq(ix.open, 2, "open position after a delete before it")
-    eq(st.sessions(), _from_headers(st), "after delete")
+    eq(st.sessions(), listing_from_headers(st), "after delete")
     st.record(E.EV_SESSION_END, 15, 0, 6000)
     st.end()
     eq(ix.open, -1, "closed")
-    eq(st.sessions(), _from_headers(st), "after end")
+    eq(st.sessions(), listing_from_headers(st), "after end")
     eq(st.sessions()[-1]["complete"], True, "ended")
     _short(st, 9, end=False)
     st2 = logstore.LogStore(fs, "e6614c311b7d2a35", "0.1.0")  # reboot: index first, then resume
     st2.index()
     name = st2.resume()
     eq(name, "s00005.ttl", "resumed")
-    eq(st2.sessions(), _from_headers(st2), "after resume")
+    eq(st2.sessions(), listing_from_headers(st2), "after resume")
     eq(st2.index().open, 3, "resumed session is the open one")
 
 

@@ -5,11 +5,9 @@ import random
 
 import events as E
 import logfiles
-import logserve
 import logstore
-import sessindex
 from fwtest import eq
-from logfs_helper import HASH, Agenda, from_image, image, new_fs, remount
+from logfs_helper import HASH, Agenda, from_image, image, listing_from_headers, new_fs, remount
 
 DEV = "e6614c311b7d2a35"
 T0 = 1767225600
@@ -72,14 +70,6 @@ def _session(st, i, end=True):
         st.flush()
 
 
-def from_headers(st):
-    """The listing read from every session file's header, without the index file."""
-    ix = sessindex.SessIndex()
-    for n in logfiles.names(st.fs):
-        logserve.index_entry(st, ix, n)
-    return [ix.entry(i) for i in range(ix.count())]
-
-
 def _reboot(fs):
     """A new store on the same image, counting session-file opens from after its boot."""
     st = _store(CountingFs(remount(fs)))
@@ -114,13 +104,13 @@ def test_after_a_reboot_the_listing_opens_no_ended_session():
     st2 = _reboot(fs)
     got = st2.sessions()
     eq(st2.fs.opened, 0, "no session file opened")
-    eq(got, from_headers(st2), "the listing the headers give")
+    eq(got, listing_from_headers(st2), "the listing the headers give")
     eq([e["complete"] for e in got], [True] * 12, "all ended")
     _session(st2, 12, end=False)  # power goes mid-session: that one is not in the file
     st3 = _reboot(st2.fs.fs)
     got = st3.sessions()
     eq(st3.fs.opened, 1, "only the unfinished session is opened")
-    eq(got, from_headers(st3), "with an unfinished session")
+    eq(got, listing_from_headers(st3), "with an unfinished session")
     eq(st3.sessions()[-1]["complete"], False, "unfinished")
 
 
@@ -133,23 +123,23 @@ def test_a_host_connecting_mid_session_opens_no_session_file():
     st.fs.opened = 0
     got = st.sessions()
     eq(st.fs.opened, 0, "the open session's entry comes from the store")
-    eq(got, from_headers(st), "the listing the headers give")
+    eq(got, listing_from_headers(st), "the listing the headers give")
     eq(got[-1]["complete"], False, "the open session is not complete")
     st.record(E.EV_SESSION_END, 15, 0, 30000)
     st.end()
     st.service(0)
-    eq(st.sessions(), from_headers(st), "after its end")
+    eq(st.sessions(), listing_from_headers(st), "after its end")
 
 
 def test_a_session_ended_while_a_host_listed_is_in_the_next_boots_file():
     fs, st = _filled(3)
     st.sessions()  # the index in RAM, built from the file
     _session(st, 3)
-    eq(st.sessions(), from_headers(st), "in RAM")
+    eq(st.sessions(), listing_from_headers(st), "in RAM")
     st2 = _reboot(fs)
     got = st2.sessions()
     eq(st2.fs.opened, 0, "from the file")
-    eq(got, from_headers(st2), "after the reboot")
+    eq(got, listing_from_headers(st2), "after the reboot")
 
 
 def _damages(good, fs):
@@ -192,7 +182,7 @@ def test_whatever_the_index_file_holds_the_listing_is_the_headers_one():
             _put_index(fs2, data)
         st2 = _reboot(fs2)
         got = st2.sessions()
-        eq(got, from_headers(st2), what)
+        eq(got, listing_from_headers(st2), what)
         st3 = _reboot(st2.fs.fs)
         again = st3.sessions()
         eq(st3.fs.opened, 0, what + ": the file was written anew")
@@ -230,7 +220,7 @@ def test_random_histories_keep_the_listing_true():
                 if u is not None and random.randint(0, 1):
                     st.index()  # a host listed before the resume
                 st.resume(u)
-            eq(st.sessions(), from_headers(st), "seed %d step %d" % (seed, step))
+            eq(st.sessions(), listing_from_headers(st), "seed %d step %d" % (seed, step))
 
 
 def _cut_sweep(before):
@@ -259,10 +249,10 @@ def _cut_sweep(before):
         tried += 1
         st2 = _store(remount(work))
         u = st2.unfinished()
-        eq(st2.sessions(), from_headers(st2), "cut after %d operations" % k)
+        eq(st2.sessions(), listing_from_headers(st2), "cut after %d operations" % k)
         if u is not None:
             st2.resume(u)
-            eq(st2.sessions(), from_headers(st2), "resumed after a cut at %d" % k)
+            eq(st2.sessions(), listing_from_headers(st2), "resumed after a cut at %d" % k)
         k += 1
 
 
@@ -309,7 +299,7 @@ def test_an_unreadable_index_file_falls_back_to_the_headers():
     st = _store(_FailingReads(remount(fs)))
     st.fs.opened = 0
     got = st.sessions()
-    eq(got, from_headers(st), "the listing the headers give")
+    eq(got, listing_from_headers(st), "the listing the headers give")
     eq(st.fs.opened >= 3, True, "the sessions after the first record were read from headers")
 
 
